@@ -1,0 +1,1 @@
+"""ccds-crosswalk: the CCDS smart-home guideline Appendix crosswalk as linked data."""

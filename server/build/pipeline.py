@@ -1,0 +1,143 @@
+"""Orchestrates the build stages (see server/build/__init__.py) and reports per-stage timings."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from rdflib import Graph, URIRef
+
+from server import iris
+from server.build import serialise
+from server.build.compile import compile_graph
+from server.build.load import Data, load_data
+from server.build.metadata import metadata_graph
+from server.build.reason import infer
+from server.build.validate import Report, load_shapes, report_graph, require_valid, run_shapes
+from server.build.vocab import bind_all
+from server.settings import Settings
+
+INPUT_DIRS = ("data", "ontology", "shapes")
+
+
+@dataclass(frozen=True)
+class Built:
+    data: Data
+    asserted: Graph
+    ontology: Graph
+    inferred: Graph
+    report: Report
+    timings: dict[str, float]
+
+
+@contextmanager
+def _stage(name: str, timings: dict[str, float], out: TextIO) -> Iterator[None]:
+    out.write(f"[build] {name} …\n")
+    start = time.perf_counter()
+    yield
+    timings[name] = time.perf_counter() - start
+    out.write(f"[build] {name} done in {timings[name]:.2f} s\n")
+
+
+def input_fingerprint(settings: Settings) -> str:
+    """SHA-256 over every input file and the build code: a change to any of them makes artefacts stale."""
+    digest = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    paths = [p for d in INPUT_DIRS for p in (settings.root / d).rglob("*") if p.is_file()]
+    paths += [p for p in code.rglob("*.py")]
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path.name).encode())
+        digest.update(path.read_bytes())
+    digest.update(settings.base_uri.encode())
+    digest.update(settings.release.encode())
+    return digest.hexdigest()
+
+
+def load_ontology(settings: Settings) -> Graph:
+    graph = bind_all(Graph(), settings.base_uri)
+    for path in sorted(settings.ontology_dir.glob("*.ttl")):
+        graph.parse(path, format="turtle", publicID=settings.base_uri)
+    return graph
+
+
+def compile_and_check(settings: Settings, out: TextIO = sys.stderr) -> Built:
+    timings: dict[str, float] = {}
+    base = settings.base_uri
+    with _stage("load", timings, out):
+        data = load_data(settings.data_dir)
+        ontology = load_ontology(settings)
+    with _stage("compile", timings, out):
+        asserted = compile_graph(base, data)
+    with _stage("reason", timings, out):
+        inferred = infer(base, asserted + ontology)
+    with _stage("validate", timings, out):
+        report = run_shapes(asserted + ontology, load_shapes(settings.shapes_dir, base), base)
+        out.write(report.text().splitlines()[0] + "\n")
+        require_valid(report)
+    return Built(data, asserted, ontology, inferred, report, timings)
+
+
+def write_release(settings: Settings, built: Built, out: TextIO = sys.stderr) -> Path:
+    base, directory = settings.base_uri, settings.release_dir
+    staging = directory.with_name(directory.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with _stage("serialise", built.timings, out):
+        graphs: dict[URIRef, Graph] = {
+            iris.graph(base, "data"): built.asserted,
+            iris.graph(base, "inferred"): built.inferred,
+            iris.graph(base, "ontology"): built.ontology,
+        }
+        artefacts = serialise.write_graph_dumps(staging, "crosswalk", built.asserted, base, "The crosswalk (asserted)")
+        artefacts += serialise.write_graph_dumps(staging, "crosswalk-inferred", built.inferred, base,
+                                                 "Entailments of the crosswalk (OWL 2 RL)")
+        artefacts += serialise.write_graph_dumps(staging, "ontology", built.ontology, base, "The ccdsx ontology")
+        artefacts += serialise.write_dataset_dumps(staging, "crosswalk-graphs", graphs, base,
+                                                   "Asserted, inferred and ontology named graphs")
+        shapes = load_shapes(settings.shapes_dir, base)
+        artefacts += serialise.write_with_companions(
+            staging / "shapes.ttl", serialise.graph_text(bind_all(shapes, base), "ttl", base), "SHACL shapes")
+        artefacts += serialise.write_with_companions(
+            staging / "validation-report.ttl", _report_text(built.report, base), "SHACL validation report")
+        artefacts += serialise.write_context(staging, base)
+        void = metadata_graph(base, settings.release, settings.data_dir / "sources.csv", built.asserted, artefacts)
+        serialise.write_with_companions(staging / "void.ttl", serialise.graph_text(void, "ttl", base),
+                                        "VoID and DCAT description")
+        serialise.write_checksums(staging, artefacts)
+        serialise.write_manifest(staging, artefacts, {
+            "release": settings.release, "base_uri": base, "fingerprint": input_fingerprint(settings),
+            "triples": {"data": len(built.asserted), "inferred": len(built.inferred), "ontology": len(built.ontology)},
+        })
+    shutil.rmtree(directory, ignore_errors=True)
+    staging.rename(directory)
+    return directory
+
+
+def _report_text(report: Report, base: str) -> str:
+    return serialise.graph_text(report_graph(report, base), "ttl", base)
+
+
+def run_build(settings: Settings, out: TextIO = sys.stderr) -> Path:
+    started = time.perf_counter()
+    built = compile_and_check(settings, out)
+    directory = write_release(settings, built, out)
+    total = time.perf_counter() - started
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in built.timings.items())
+    out.write(f"[build] release {settings.release} written to {directory} in {total:.2f} s ({stages})\n")
+    return directory
+
+
+def is_stale(settings: Settings) -> bool:
+    manifest = settings.release_dir / "manifest.json"
+    if not manifest.exists():
+        return True
+    return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") != input_fingerprint(settings)
+
