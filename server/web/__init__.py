@@ -1,0 +1,1 @@
+"""The web service: app factory, negotiation, the SPARQL endpoint, resources, pages and downloads."""

@@ -1,0 +1,116 @@
+"""SPARQL 1.1 query results writers (JSON, XML, CSV, TSV) over pyoxigraph terms, with a row cap:
+the cap is checked while rows are read, so an oversized result is refused, never silently truncated."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+}
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class TooManyRows(ValueError):
+    pass
+
+
+def collect(solutions: Iterable[ox.QuerySolution], limit: int) -> list[ox.QuerySolution]:
+    rows = []
+    for row in solutions:
+        rows.append(row)
+        if len(rows) > limit:
+            raise TooManyRows(f"the result has more than {limit} rows; page through it with LIMIT and OFFSET")
+    return rows
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}  # quoted triples: not produced by this dataset
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal>{escape(str(term))}</literal>"
+
+
+def _tsv_term(term: object) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.Literal) and term.datatype.value == XSD_STRING and not term.language:
+        value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+        return f'"{value}"'
+    return str(term)
+
+
+def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) -> bytes:
+    if kind == "json":
+        bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
+        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                          ensure_ascii=False).encode("utf-8")
+    if kind == "xml":
+        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        body = "".join(
+            "<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
+                                 for v in variables if row[v] is not None) + "</result>"
+            for row in rows)
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head>{head}</head><results>{body}</results></sparql>\n").encode("utf-8")
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if row[v] is None else _csv_value(row[v]) for v in variables])
+        return buffer.getvalue().encode("utf-8")
+    if kind == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        lines += ["\t".join(_tsv_term(row[v]) for v in variables) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"unknown results format {kind!r}")
+
+
+def _csv_value(term: object) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value  # type: ignore[attr-defined]
+
+
+def write_boolean(value: bool, kind: str) -> bytes:
+    if kind == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if kind == "xml":
+        return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
+    if kind in ("csv", "tsv"):
+        return f"{'_askResult' if kind == 'csv' else '?_askResult'}\n{'true' if value else 'false'}\n".encode()
+    raise ValueError(f"unknown results format {kind!r}")

@@ -1,0 +1,123 @@
+"""The SPARQL 1.1 Protocol endpoint (/sparql): query via GET, POST form and POST direct; the protocol's
+errors as 400; updates refused (read-only); a Service Description when there is no query."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from server.settings import Settings
+from server.web.backend import Backend
+from server.web.engine import QueryError, QueryRequest
+from server.web.http import RDF_TYPES, content_type, error
+from server.web.negotiation import negotiate
+from server.web.policy import query_form, refusal
+from server.web.service_description import service_description
+
+SELECT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                 "text/tab-separated-values", "application/json"]
+GRAPH_OFFERS = list(RDF_TYPES)
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _decode(raw: bytes, what: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, f"the {what} is not valid UTF-8") from None
+
+
+def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
+    text = _decode(raw, what)
+    try:
+        return parse_qsl(text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise ProtocolError(400, f"the {what} has percent-encoded bytes that are not UTF-8") from None
+
+
+def parse_protocol(method: str, media: str, url_query: bytes, body: bytes) -> tuple[str | None, list[tuple[str, str]]]:
+    """(query text or None, all parameters): the operation as the SPARQL 1.1 Protocol defines it."""
+    params = _pairs(url_query, "URL query string")
+    direct_query = None
+    if method == "POST":
+        if media == FORM:
+            params += _pairs(body, "form body")
+        elif media == DIRECT:
+            direct_query = _decode(body, "request body")
+        elif media == UPDATE:
+            raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
+        elif media:
+            raise ProtocolError(400, f"unsupported Content-Type {media!r}: POST a query as {FORM} "
+                                     f"(query=...) or as {DIRECT}")
+        else:
+            raise ProtocolError(400, f"a POST needs a Content-Type: {FORM} or {DIRECT}")
+    names = [name for name, _ in params]
+    if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
+        raise ProtocolError(400 if "query" in names or direct_query else 403,
+                            "this endpoint is read-only: SPARQL Update is not accepted"
+                            + (" (and a request cannot carry both a query and an update)" if "query" in names else ""))
+    queries = [value for name, value in params if name == "query"]
+    if direct_query is not None:
+        if queries:
+            raise ProtocolError(400, "a direct POST carries its query in the body; do not also pass query=")
+        return direct_query, params
+    if len(queries) > 1:
+        raise ProtocolError(400, "the request carries more than one query parameter; send exactly one")
+    if method == "GET" and queries == [] and any(n in names for n in ("default-graph-uri", "named-graph-uri")):
+        raise ProtocolError(400, "default-graph-uri/named-graph-uri were given without a query")
+    if method == "POST" and not queries:
+        raise ProtocolError(400, "the POST carries no query: send query=... (form) or the query as the body")
+    return (queries[0] if queries else None), params
+
+
+def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) -> APIRouter:
+    router = APIRouter()
+    limits = settings.limits
+
+    async def endpoint(request: Request) -> Response:
+        body = await request.body()
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            query, params = parse_protocol(request.method, media, request.url.query.encode("latin-1"), body)
+        except ProtocolError as problem:
+            return error(request, problem.status, problem.message, SELECT_OFFERS)
+        if query is None:
+            return service_description(request, settings)
+        if reason := refusal(query, limits.max_query_chars):
+            return error(request, 400, reason, SELECT_OFFERS)
+        form = query_form(query)
+        offers = GRAPH_OFFERS if form in ("CONSTRUCT", "DESCRIBE") else SELECT_OFFERS
+        chosen = negotiate(request.headers.get("accept"), offers)
+        if chosen is None:
+            return error(request, 406, f"{form or 'this'} results are offered as: {', '.join(offers)}")
+        graphs = {name: [v for n, v in params if n == name] for name in ("default-graph-uri", "named-graph-uri")}
+        job = QueryRequest(
+            query=query, media_type=chosen,
+            default_graphs=tuple(graphs["default-graph-uri"]) if graphs["default-graph-uri"] else None,
+            named_graphs=tuple(graphs["named-graph-uri"]) if graphs["named-graph-uri"] else None,
+            max_rows=limits.max_result_rows, max_bytes=limits.max_response_bytes, prefixes=prefixes,
+        )
+        if job.default_graphs is not None and job.named_graphs is None:
+            job = QueryRequest(**{**job.__dict__, "named_graphs": ()})
+        if job.named_graphs is not None and job.default_graphs is None:
+            job = QueryRequest(**{**job.__dict__, "default_graphs": ()})
+        try:
+            answer = await run_in_threadpool(backend.sparql, job)
+        except QueryError as problem:
+            return error(request, problem.status, problem.message, offers)
+        return Response(answer.body, media_type=content_type(answer.media_type),
+                        headers={"Vary": "Accept", "Cache-Control": "no-store"})
+
+    router.add_api_route("/sparql", endpoint, methods=["GET", "POST"], include_in_schema=False)
+    return router
