@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from server.build.jsonld_context import TERMS, context
@@ -48,8 +48,12 @@ def _key(value: JsonValue) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+def _id(term: object, compact) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
+
+
 def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple[str, str | None]]) -> dict:
-    node: dict[str, JsonValue] = {"id": compact(str(subject))}
+    node: dict[str, JsonValue] = {"id": _id(subject, compact)}
     by_predicate: dict[str, list] = {}
     for predicate, obj in graph.predicate_objects(subject):
         by_predicate.setdefault(str(predicate), []).append(obj)
@@ -67,7 +71,7 @@ def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple
         elif kind == "@id" and all(isinstance(o, URIRef) for o in objects):
             node[key] = _one_or_many(sorted(compact(str(o)) for o in objects))
         else:
-            values = [_plain(o) if isinstance(o, Literal) else {"id": compact(str(o))} for o in objects]
+            values = [_plain(o) if isinstance(o, Literal) else {"id": _id(o, compact)} for o in objects]
             if kind == "@language":  # a language-map key cannot hold these: use the full property
                 key = compact(predicate)
             node[key] = _one_or_many(sorted(values, key=_key))
@@ -84,6 +88,6 @@ def to_jsonld(graph: Graph, base: str) -> str:
         return full[prefix] + local
 
     reverse_terms = {expand(iri): (key, kind) for key, (iri, kind) in TERMS.items()}
-    subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
+    subjects = sorted(set(graph.subjects()), key=lambda n: (not isinstance(n, URIRef), str(n)))
     document = {**context(base), "@graph": [_node(graph, s, compact, reverse_terms) for s in subjects]}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"

@@ -7,8 +7,8 @@ import csv
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from server import iris
 from server.build.serialise import Artefact
@@ -17,6 +17,7 @@ from server.build.vocab import SPDX, bind_all
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 IANA = "https://www.iana.org/assignments/media-types/"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 (dcat:version, dcat:hasVersion)
 ATTRIBUTION_JA = ("出典:CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix。"
                   "本データセットはその対応表を機械可読化したものであり、原文の著作権はCCDSに帰属する。")
 ATTRIBUTION_EN = ("Source: CCDS, Appendix of the 'Product-field security guideline: Smart home edition'. This dataset "

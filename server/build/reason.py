@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 import reasonable
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, SKOS
+from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 from server import iris
 
@@ -77,9 +77,17 @@ def keep(base: str, triple: tuple) -> bool:
     return str(p).startswith(ontology_ns) or str(p).startswith(str(SKOS))
 
 
+def plain(triple: tuple) -> tuple:
+    """`reasonable` returns simple literals typed xsd:string; rdflib tells them apart from plain ones."""
+    s, p, o = triple
+    if isinstance(o, Literal) and o.datatype == XSD.string:
+        o = Literal(str(o))
+    return s, p, o
+
+
 def infer(base: str, asserted: Graph) -> Graph:
     """The entailments of `asserted` (data + ontology + SKOS axioms) that are not asserted."""
-    entailed = closure(asserted)
+    entailed = {plain(t) for t in closure(asserted)}
     check_consistency(entailed)
     inferred = Graph()
     for triple in entailed:

@@ -15,9 +15,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
 
 from server.build.jsonld import to_jsonld
+from server.build.rdfxml import to_rdfxml
 from server.build.jsonld_context import context
 from server.build.vocab import bind_all
 
@@ -25,7 +27,7 @@ from server.build.vocab import bind_all
 GRAPH_FORMATS: dict[str, tuple[str, str]] = {
     "ttl": ("turtle", "text/turtle"),
     "nt": ("nt", "application/n-triples"),
-    "rdf": ("pretty-xml", "application/rdf+xml"),
+    "rdf": ("rdfxml", "application/rdf+xml"),  # our writer: rdflib orders subjects by hash
     "jsonld": ("json-ld", "application/ld+json"),
 }
 DATASET_FORMATS: dict[str, tuple[str, str]] = {
@@ -46,19 +48,30 @@ class Artefact:
     description: str
 
 
+def canonical(graph: Graph) -> Graph:
+    """Blank nodes (RDF lists of the ontology and shapes) relabelled by graph structure, so labels are stable."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    return to_canonical_graph(graph)
+
+
+def sorted_triples(graph: Graph) -> list[tuple]:
+    return sorted(canonical(graph), key=lambda t: tuple(term.n3() for term in t))
+
+
 def sorted_graph(graph: Graph, base: str) -> Graph:
     ordered = bind_all(Graph(), base)
-    for triple in sorted(graph, key=lambda t: tuple(term.n3() for term in t)):
+    for triple in sorted_triples(graph):
         ordered.add(triple)
     return ordered
 
 
 def ntriples(graph: Graph) -> str:
-    return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph))
+    return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in canonical(graph)))
 
 
 def nquads(graphs: dict[URIRef, Graph]) -> str:
-    lines = (f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for name, g in graphs.items() for s, p, o in g)
+    lines = (f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for name, g in graphs.items() for s, p, o in canonical(g))
     return "".join(sorted(lines))
 
 
@@ -66,7 +79,9 @@ def graph_text(graph: Graph, extension: str, base: str) -> str:
     if extension == "nt":
         return ntriples(graph)
     if extension == "jsonld":
-        return to_jsonld(graph, base)
+        return to_jsonld(canonical(graph), base)
+    if extension == "rdf":
+        return to_rdfxml(canonical(graph), base)
     rdflib_format, _ = GRAPH_FORMATS[extension]
     return sorted_graph(graph, base).serialize(format=rdflib_format)
 
@@ -76,12 +91,15 @@ def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
         return nquads(graphs)
     if extension != "trig":
         raise ValueError(f"unknown dataset format {extension!r}")
-    dataset = bind_all(Dataset(), base)  # type: ignore[arg-type]
+    # TriG = the prefixes once, then each graph's (deterministic) Turtle body inside its graph block
+    blocks, header = [], ""
     for name in sorted(graphs):
-        target = dataset.graph(name)
-        for triple in sorted(graphs[name], key=lambda t: tuple(term.n3() for term in t)):
-            target.add(triple)
-    return dataset.serialize(format="trig")
+        turtle = graph_text(graphs[name], "ttl", base)
+        head = [line for line in turtle.splitlines() if line.startswith("@prefix")]
+        body = [line for line in turtle.splitlines() if not line.startswith("@prefix")]
+        header = "\n".join(sorted(set(header.splitlines()) | set(head)))
+        blocks.append(f"{name.n3()} {{\n" + "\n".join(f"    {line}" if line else "" for line in body).rstrip() + "\n}\n")
+    return header + "\n\n" + "\n".join(blocks)
 
 
 def _write(path: Path, text: str) -> None:

@@ -30,7 +30,7 @@ def prefixes(base: str) -> dict[str, str]:
         "sb327": f"{base}id/sb327/",
         "ccds": f"{base}id/ccds/",
         "mapping": f"{base}id/mapping/",
-        "erratum": f"{base}id/erratum/",
+        "errata": f"{base}id/erratum/",
     }
     return {**own, **{k: str(v) for k, v in STANDARD_PREFIXES.items()}}
 
