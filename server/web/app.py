@@ -1,0 +1,82 @@
+"""The app factory: builds the FastAPI application from settings and a backend, with nothing global.
+The embedded backend loads the built release once: an in-process pyoxigraph store for the fixed lookups of
+pages and resources, and a pool of killable worker processes for user SPARQL."""
+
+from __future__ import annotations
+
+import json
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+
+from server.build.vocab import prefixes as all_prefixes
+from server.settings import Settings
+from server.store import load_store
+from server.web import downloads, pages, resources, sparql
+from server.web.backend import Backend, Embedded
+from server.web.engine import QueryPool
+from server.web.http import error
+from server.web.middleware import Guard, configure_logging
+from server.web.render import environment
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+class NotBuilt(RuntimeError):
+    pass
+
+
+def embedded_backend(settings: Settings) -> Backend:
+    store = load_store(settings.release_dir, settings.base_uri)
+    pool = QueryPool(settings.release_dir, settings.base_uri, settings.limits.query_workers,
+                     settings.limits.query_timeout_s)
+    return Embedded(store, pool)
+
+
+def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
+    manifest_path = settings.release_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise NotBuilt(f"no release at {settings.release_dir}: run 'ccds-crosswalk build' first")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    built_at = manifest_path.stat().st_mtime
+    configure_logging()
+    backend = backend or embedded_backend(settings)
+    prefixes = all_prefixes(settings.base_uri)
+    env = environment()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        backend.close()
+
+    app = FastAPI(title="ccds-crosswalk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app.state.backend = backend
+    app.include_router(sparql.make_router(settings, backend, prefixes))
+    app.include_router(resources.make_router(settings, backend, env, prefixes, built_at))
+    app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at))
+    app.include_router(downloads.make_router(settings, manifest, built_at))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: f"nothing is published at {request.url.path}; start at / or search at /search",
+                   405: f"{request.method} is not allowed here; this service is read-only"}.get(exc.status_code, str(exc.detail))
+        return error(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error(request, 400, "the request is malformed")
+
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
+                       allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+                       expose_headers=["ETag", "Content-Location", "Link"])
+    limits = settings.limits
+    return Guard(app, max_body=limits.max_request_bytes, max_url=limits.max_query_chars * 3 + 2048)  # type: ignore[return-value]

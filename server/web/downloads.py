@@ -1,0 +1,73 @@
+"""Downloads: the pre-built files of a release, served as they are. Only names listed in the release's
+manifest can be served, so no path, however encoded, reaches a file outside the artefacts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from server.settings import Settings
+from server.web.http import error, representation
+from server.web.negotiation import negotiate
+
+COMPANIONS = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
+
+
+def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRouter:
+    router = APIRouter()
+    release = settings.release
+    media: dict[str, str] = {f["name"]: f["media_type"] for f in manifest["files"]}
+    media.update({f"{name}.sha256": "text/plain" for name in list(media)})
+    media.update(COMPANIONS)
+    media["void.ttl"] = "text/turtle"
+    media["void.ttl.gz"] = "application/gzip"
+    cache: dict[str, bytes] = {}
+
+    def body(name: str) -> bytes:
+        if name not in cache:
+            cache[name] = (settings.release_dir / name).read_bytes()
+        return cache[name]
+
+    def send(request: Request, name: str) -> Response:
+        if name not in media:
+            return error(request, 404, f"release {release} has no file {name!r}; the list is at /downloads")
+        headers = {"Content-Disposition": f'inline; filename="{name}"'}
+        return representation(request, body(name), media[name], built_at, vary=False, headers=headers)
+
+    async def release_file(request: Request, version: str, name: str) -> Response:
+        if version != release:
+            return error(request, 404, f"release {version!r} is not served here; the current release is {release}")
+        return send(request, name)
+
+    async def latest(request: Request, name: str) -> Response:
+        if name not in media:
+            return error(request, 404, f"no download {name!r}; the list is at /downloads")
+        return RedirectResponse(f"/release/{release}/{name}", status_code=302)
+
+    async def void(request: Request) -> Response:
+        chosen = negotiate(request.headers.get("accept"), ["text/turtle", "text/plain"])
+        if chosen is None:
+            return error(request, 406, "the VoID description is offered as text/turtle")
+        return representation(request, body("void.ttl"), "text/turtle", built_at)
+
+    async def context(request: Request) -> Response:
+        return representation(request, body("context.jsonld"), "application/ld+json", built_at, vary=False,
+                              headers={"Access-Control-Allow-Origin": "*"})
+
+    async def dataset(request: Request) -> Response:
+        chosen = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
+        if chosen == "text/html":
+            lang = request.query_params.get("lang")
+            target = "/downloads" + (f"?lang={lang}" if lang in ("ja", "en") else "")
+            return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
+        if chosen is None:
+            return error(request, 406, "the dataset description is offered as text/html and text/turtle")
+        return representation(request, body("void.ttl"), "text/turtle", built_at)
+
+    router.add_api_route("/release/{version}/{name}", release_file, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/download/{name}", latest, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/.well-known/void", void, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/context.jsonld", context, methods=["GET", "HEAD"], include_in_schema=False)
+    for path in ("/dataset", f"/release/{release}"):
+        router.add_api_route(path, dataset, methods=["GET", "HEAD"], include_in_schema=False)
+    return router

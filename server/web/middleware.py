@@ -1,0 +1,103 @@
+"""ASGI middleware: one structured log line per request, a cap on request size, and a last-resort handler
+that turns any unexpected exception into a plain 500 without a stack trace."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+Scope = dict[str, Any]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+log = logging.getLogger("ccds_crosswalk.access")
+
+
+def configure_logging() -> None:
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+
+
+async def _plain(send: Send, status: int, text: str) -> None:
+    body = text.encode("utf-8")
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Guard:
+    """Request-size limit (413 before the app reads an oversized body), access log, no stack traces."""
+
+    def __init__(self, app: ASGIApp, max_body: int, max_url: int) -> None:
+        self.app, self.max_body, self.max_url = app, max_body, max_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state = {"status": 0, "bytes": 0, "started": False}
+
+        async def logged_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"], state["started"] = message["status"], True
+            elif message["type"] == "http.response.body":
+                state["bytes"] += len(message.get("body", b""))
+            await send(message)
+
+        headers = dict(scope.get("headers") or [])
+        try:
+            length = int(headers.get(b"content-length", b"0") or 0)
+        except ValueError:
+            length = -1
+        if len(scope.get("query_string", b"")) + len(scope.get("raw_path", b"")) > self.max_url:
+            await _plain(logged_send, 414, f"the URL is longer than {self.max_url} bytes; POST the query instead\n")
+        elif length < 0:
+            await _plain(logged_send, 400, "invalid Content-Length\n")
+        elif length > self.max_body:
+            await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
+        else:
+            try:
+                await self.app(scope, self._capped(receive), logged_send)
+            except _TooLarge:
+                if not state["started"]:
+                    await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
+            except Exception:  # the last resort: never a stack trace to the client
+                logging.getLogger("ccds_crosswalk").exception("unhandled error")
+                if not state["started"]:
+                    await _plain(logged_send, 500, "internal error; the request was not completed\n")
+        log.info(json.dumps({
+            "t": round(time.time(), 3), "method": scope.get("method"), "path": scope.get("path"),
+            "query": len(scope.get("query_string", b"")), "status": state["status"], "bytes": state["bytes"],
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+            "client": (scope.get("client") or ["-"])[0],
+            "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
+        }, ensure_ascii=False))
+
+    def _capped(self, receive: Receive) -> Receive:
+        seen = 0
+
+        async def capped() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    raise _TooLarge
+            return message
+
+        return capped
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,124 @@
+"""HTML pages that are not a single resource: home, frameworks, coverage chart, query page, search, errata,
+downloads. All work without JavaScript; the query page runs canned or typed queries on the worker pool."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from server.queries import QueryError as CannedError
+from server.queries import canned_queries, resolve_query
+from server.settings import DEFAULT_BASE, Settings
+from server.web import views
+from server.web.backend import Backend
+from server.web.engine import QueryError, QueryRequest
+from server.web.policy import refusal
+from server.web.render import page
+
+RELATIONS = {
+    "detailedBy": {"ja": "詳細化(第2章)", "en": "detailed by CCDS (ch. 2)"},
+    "referencedBy": {"ja": "参考に作成(第3章)", "en": "CCDS written with reference to it (ch. 3)"},
+    "complianceConfirmedBy": {"ja": "準拠を確認(第4・5章)", "en": "compliance confirmed by CCDS (ch. 4, 5)"},
+}
+
+
+def localise_query(text: str, base: str) -> str:
+    """Canned queries are written against the default base URI; serve them against the configured one."""
+    return text.replace(DEFAULT_BASE, base)
+
+
+def shorten(uri: str, prefixes: dict[str, str]) -> str:
+    for prefix, namespace in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
+        if uri.startswith(namespace) and len(uri) > len(namespace):
+            return f"{prefix}:{uri[len(namespace):]}"
+    return uri
+
+
+def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], manifest: dict,
+                built_at: float) -> APIRouter:
+    router = APIRouter()
+    base = settings.base_uri
+    canned = canned_queries(settings.queries_dir)
+
+    async def home(request: Request) -> Response:
+        found = await run_in_threadpool(views.frameworks, backend, base)
+        return page(env, request, base, "home.html", last_modified=built_at, frameworks=found,
+                    relation_labels=RELATIONS, release=settings.release)
+
+    async def frameworks(request: Request) -> Response:
+        found = await run_in_threadpool(views.frameworks, backend, base)
+        return page(env, request, base, "frameworks.html", last_modified=built_at, frameworks=found)
+
+    async def coverage(request: Request) -> Response:
+        chart = await run_in_threadpool(views.coverage, backend, base)
+        return page(env, request, base, "coverage.html", last_modified=built_at, chart=chart)
+
+    async def errata(request: Request) -> Response:
+        found = await run_in_threadpool(views.errata, backend, base)
+        return page(env, request, base, "errata.html", last_modified=built_at, errata=found)
+
+    async def downloads(request: Request) -> Response:
+        return page(env, request, base, "downloads.html", last_modified=built_at, files=manifest["files"],
+                    release=settings.release)
+
+    async def search(request: Request) -> Response:
+        q = request.query_params.get("q", "")[:200]
+        hits = await run_in_threadpool(views.search, backend, base, q) if q.strip() else []
+        return page(env, request, base, "search.html", q=q, hits=hits)
+
+    async def query_page(request: Request) -> Response:
+        name = request.query_params.get("name")
+        text = request.query_params.get("query")
+        error_message, results, boolean = None, None, None
+        if name and not text:
+            try:
+                text = localise_query(resolve_query(name, settings.queries_dir), base)
+            except CannedError as problem:
+                error_message = str(problem)
+        if text:
+            error_message = refusal(text, settings.limits.max_query_chars)
+            if error_message is None:
+                job = QueryRequest(query=text, media_type="application/sparql-results+json",
+                                   max_rows=settings.limits.max_result_rows, max_bytes=settings.limits.max_response_bytes)
+                try:
+                    answer = await run_in_threadpool(backend.sparql, job)
+                    data = json.loads(answer.body)
+                    if "boolean" in data:
+                        boolean = data["boolean"]
+                    else:
+                        results = _table(data, prefixes)
+                except QueryError as problem:
+                    error_message = problem.message
+        status = 400 if error_message else 200
+        return page(env, request, base, "query.html", status=status, canned=canned, text=text or _example(canned, base),
+                    error=error_message, results=results, boolean=boolean)
+
+    for path, handler in (("/", home), ("/frameworks", frameworks), ("/coverage", coverage), ("/errata", errata),
+                          ("/downloads", downloads), ("/search", search), ("/query", query_page)):
+        router.add_api_route(path, handler, methods=["GET", "HEAD"], include_in_schema=False)
+    return router
+
+
+def _example(canned: list, base: str) -> str:
+    first = next((q for q in canned if q.name == "item-mappings"), canned[0] if canned else None)
+    return localise_query(first.text, base) if first else ""
+
+
+def _table(data: dict, prefixes: dict[str, str]) -> dict[str, Any]:
+    names = data["head"]["vars"]
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row = []
+        for name in names:
+            cell = binding.get(name)
+            if cell is None:
+                row.append(None)
+            else:
+                short = shorten(cell["value"], prefixes) if cell["type"] == "uri" else cell["value"]
+                row.append({"type": cell["type"], "value": cell["value"], "short": short})
+        rows.append(row)
+    return {"vars": names, "rows": rows}

@@ -1,0 +1,53 @@
+"""Jinja2 rendering with the request's language: every page gets `t` (interface strings), `label`
+(pick the label in the page language), `link` (keeps ?lang= in internal links) and `local` (a dataset URI
+as a path on this server, so the pages work on localhost and at the public base URI)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from server.web import i18n
+from server.web.http import representation
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def language(request: Request) -> str:
+    return i18n.choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def page(env: Environment, request: Request, base: str, template: str, status: int = 200,
+         last_modified: float | None = None, **context: Any) -> Response:
+    lang = language(request)
+
+    def local(uri: str) -> str:
+        return "/" + uri[len(base):] if uri.startswith(base) else uri
+
+    def link(path: str, **params: str) -> str:
+        path = local(path)
+        query = urlencode({**params, "lang": lang})
+        return f"{quote(path, safe='/:;=,.~!$&()*+@-_')}{'&' if '?' in path else '?'}{query}"
+
+    def label(labels: dict[str, str]) -> str:
+        return labels.get(lang) or labels.get("ja") or labels.get("en") or ""
+
+    def other(labels: dict[str, str]) -> str:
+        return labels.get("en" if lang == "ja" else "ja", "")
+
+    switch = str(request.url.include_query_params(lang="en" if lang == "ja" else "ja"))
+    html = env.get_template(template).render(
+        lang=lang, t=lambda key: i18n.t(key, lang), label=label, other=other, link=link, local=local,
+        base=base, switch_url=switch[len(str(request.base_url)) - 1:], path=request.url.path, **context)
+    return representation(request, html.encode("utf-8"), "text/html", last_modified=last_modified, status=status,
+                          headers={"Content-Language": lang})

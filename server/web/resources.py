@@ -1,0 +1,138 @@
+"""Dereferencing: every URI the dataset mints answers, per W3C "Cool URIs for the Semantic Web" (303 variant).
+
+    GET {base}id/…            303 See Other → /doc/….{html|ttl|jsonld|nt|rdf}, chosen by Accept (Vary: Accept)
+    GET /doc/….ext            200, that representation (a document about the resource)
+    GET /doc/…                200, negotiated, with Content-Location naming the variant
+    GET {base}ontology        200, negotiated (a hash namespace: the document *is* the ontology), + /ontology.ext
+    unknown URI               404 in the representation asked for
+
+Item URIs name concepts, not documents, hence 303 to a document URL rather than 200 at the URI itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from server.settings import Settings
+from server.web import views
+from server.web.backend import Backend, Term, to_ox
+from server.web.http import EXTENSION_OF, EXTENSIONS, RDF_TYPES, error, representation
+from server.web.negotiation import negotiate
+from server.web.render import page
+
+OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
+              "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+OFFERS = ["text/html", *RDF_TYPES]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def serialise(triples: list[tuple[str, str, Term]], media_type: str, prefixes: dict[str, str]) -> bytes:
+    quads = [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), to_ox(o)) for s, p, o in triples]
+    use = prefixes if media_type in ("text/turtle", "application/rdf+xml") else None
+    return ox.serialize(quads, format=OX_FORMATS[media_type], prefixes=use)
+
+
+def split_extension(path: str) -> tuple[str, str | None]:
+    stem, dot, ext = path.rpartition(".")
+    if dot and ext in EXTENSIONS:
+        return stem, EXTENSIONS[ext]
+    return path, None
+
+
+def jsonld_embed(triples: list[tuple[str, str, Term]]) -> str:
+    # "</" must not close the surrounding <script>
+    return serialise(triples, "application/ld+json", {}).decode("utf-8").replace("</", "<\\/")
+
+
+def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], built_at: float) -> APIRouter:
+    router = APIRouter()
+    base = settings.base_uri
+
+    async def identifier(request: Request, path: str) -> Response:
+        uri = f"{base}id/{path}"
+        chosen = negotiate(request.headers.get("accept"), OFFERS)
+        triples = await run_in_threadpool(backend.describe, uri)
+        if not triples or not any(s == uri for s, _, _ in triples):
+            return not_found(request, uri, chosen)
+        if chosen is None:
+            return error(request, 406, "this resource is offered as " + ", ".join(OFFERS))
+        target = f"/doc/{path}.{EXTENSION_OF[chosen]}"
+        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"})
+
+    async def document(request: Request, path: str) -> Response:
+        stem, fixed = split_extension(path)
+        uri = f"{base}id/{stem}"
+        chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
+        triples = await run_in_threadpool(backend.describe, uri)
+        if not triples or not any(s == uri for s, _, _ in triples):
+            return not_found(request, uri, chosen)
+        if chosen is None:
+            return error(request, 406, "this document is offered as " + ", ".join(OFFERS))
+        headers = {} if fixed else {"Content-Location": f"/doc/{stem}.{EXTENSION_OF[chosen]}"}
+        if chosen == "text/html":
+            response = await run_in_threadpool(html_for, request, uri, stem, triples)
+            response.headers.update(headers)
+            return response
+        return representation(request, serialise(triples, chosen, prefixes), chosen, built_at,
+                              vary=fixed is None, headers=headers)
+
+    def html_for(request: Request, uri: str, stem: str, triples: list[tuple[str, str, Term]]) -> Response:
+        types = {o.value for s, p, o in triples if s == uri and p == RDF_TYPE}
+        onto = f"{base}ontology#"
+        common = {"doc": f"/doc/{stem}", "jsonld": jsonld_embed(triples), "uri": uri}
+        if f"{onto}Framework" in types:
+            return page(env, request, base, "scheme.html", last_modified=built_at,
+                        scheme={"uri": uri, "label": views.labels_of(backend, base, uri)},
+                        items=views.scheme_tree(backend, base, uri), **common)
+        if f"{onto}MappingRecord" in types:
+            return page(env, request, base, "record.html", last_modified=built_at,
+                        r=views.record_view(backend, base, uri), **common)
+        if f"{onto}Erratum" in types:
+            found = views.errata(backend, base, uri)
+            return page(env, request, base, "erratum.html", last_modified=built_at, e=found[0],
+                        records=views.records(backend, base, f"?r ccdsx:erratum <{uri}> ."), **common)
+        item = views.item_view(backend, base, uri)
+        if item is not None:
+            return page(env, request, base, "item.html", last_modified=built_at, item=item, **common)
+        rows = [(p, o) for s, p, o in triples if s == uri]
+        title = next((o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))), uri.rsplit("/", 1)[-1])
+        return page(env, request, base, "resource.html", last_modified=built_at, rows=rows, title=title, **common)
+
+    def not_found(request: Request, uri: str, chosen: str | None) -> Response:
+        message = f"{uri} is not a resource of this dataset. Search for items at /search, or list them by framework at /frameworks."
+        if chosen == "text/html":
+            return page(env, request, base, "error.html", status=404, message=message)
+        return error(request, 404, message, [chosen] if chosen else None)
+
+    async def ontology(request: Request, ext: str = "") -> Response:
+        fixed = EXTENSIONS.get(ext.lstrip(".")) if ext else None
+        if ext and fixed is None:
+            return error(request, 404, f"no ontology document /ontology{ext}; try .ttl, .jsonld, .nt, .rdf or .html")
+        chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
+        if chosen is None:
+            return error(request, 406, "the ontology is offered as " + ", ".join(OFFERS))
+        if chosen == "text/html":
+            terms = await run_in_threadpool(views.ontology_terms, backend, base)
+            return page(env, request, base, "ontology.html", last_modified=built_at, terms=terms)
+        body = (settings.release_dir / f"ontology.{EXTENSION_OF[chosen]}").read_bytes()
+        headers = {} if fixed else {"Content-Location": f"/ontology.{EXTENSION_OF[chosen]}"}
+        return representation(request, body, chosen, built_at, vary=fixed is None, headers=headers)
+
+    async def ontology_ext(request: Request, ext: str) -> Response:
+        return await ontology(request, "." + ext)
+
+    router.add_api_route("/id/{path:path}", identifier, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/doc/{path:path}", document, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/ontology", ontology, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_api_route("/ontology.{ext}", ontology_ext, methods=["GET", "HEAD"], include_in_schema=False)
+    return router
+
+
+def json_dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,58 @@
+"""The SPARQL 1.1 Service Description returned by /sparql without a query (W3C sparql11-service-description)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import Response
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from server import iris
+from server.settings import Settings
+from server.web.http import RDF_TYPES, error, representation
+from server.web.negotiation import negotiate
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
+                 "application/rdf+xml": "xml"}
+
+
+def description(endpoint: str, base: str) -> Graph:
+    graph = Graph()
+    graph.bind("sd", SD)
+    service = URIRef(f"{endpoint}#service")
+    dataset = URIRef(f"{endpoint}#dataset")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, RDFS.label, Literal("CCDS smart-home crosswalk SPARQL endpoint (read-only)", lang="en")))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
+        graph.add((service, SD.resultFormat, FORMATS[name]))
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = URIRef(f"{endpoint}#default-graph")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, RDFS.comment, Literal("The default graph is the union of all named graphs.", lang="en")))
+    for name in iris.GRAPHS:
+        named = URIRef(f"{endpoint}#graph-{name}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, iris.graph(base, name)))
+    graph.add((service, URIRef("http://rdfs.org/ns/void#inDataset"), iris.dataset(base)))
+    return graph
+
+
+def service_description(request: Request, settings: Settings) -> Response:
+    offers = [*RDF_TYPES, "text/html"]
+    chosen = negotiate(request.headers.get("accept"), offers)
+    if chosen is None:
+        return error(request, 406, "the service description is offered as " + ", ".join(offers))
+    if chosen == "text/html":
+        return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
+    endpoint = str(request.url.replace(query="", fragment=""))
+    body = description(endpoint, settings.base_uri).serialize(format=RDFLIB_FORMAT[chosen]).encode("utf-8")
+    return representation(request, body, chosen)
