@@ -45,10 +45,15 @@ class QueryAnswer:
 
 
 class QueryError(Exception):
+    """A query the client must change (4xx) or that the service could not answer (5xx)."""
+
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(status, message)
         self.status = status
         self.message = message
+
+    def __reduce__(self) -> tuple:  # crosses the process boundary intact
+        return QueryError, (self.status, self.message)
 
 
 # ------------------------------------------------------------------ inside a worker process

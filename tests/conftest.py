@@ -1,0 +1,90 @@
+"""Shared fixtures: one build of the release into a temporary folder per test session, and a real server
+process (`ccds-crosswalk serve`) on a free loopback port, talked to over HTTP."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from server.build.pipeline import Built, compile_and_check, write_release
+from server.settings import Limits, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = "https://w3id.org/ccds-crosswalk/"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def artefacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("artefacts")
+
+
+@pytest.fixture(scope="session")
+def settings(artefacts: Path) -> Settings:
+    return load_settings(artefacts_dir=artefacts, base_uri=BASE)
+
+
+@pytest.fixture(scope="session")
+def built(settings: Settings) -> Built:
+    result = compile_and_check(settings, out=io.StringIO())
+    write_release(settings, result, out=io.StringIO())
+    return result
+
+
+@pytest.fixture(scope="session")
+def release_dir(settings: Settings, built: Built) -> Path:
+    return settings.release_dir
+
+
+def start_server(artefacts: Path, *extra: str, timeout: float = 2.0, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    command = [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE, "serve",
+               "--no-build", "--port", str(port), "--timeout", str(timeout), *extra]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env={**os.environ, **(env or {})})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(f"{url}/sparql", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not become ready in 60 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(release_dir: Path, artefacts: Path) -> Iterator[str]:
+    process, url = start_server(artefacts)
+    yield url
+    stop_server(process)
+
+
+@pytest.fixture(scope="session")
+def limits() -> Limits:
+    return Limits()
