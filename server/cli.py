@@ -78,7 +78,8 @@ def cmd_publish(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _ensure_built(settings)
     try:
-        report = publish(settings, args.store)
+        auth = (args.user, args.password) if args.user else None
+        report = publish(settings, args.store, sparql=args.sparql, auth=auth)
     except PublishError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -113,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
 
     publish = commands.add_parser("publish", help="load the release into a triplestore (Graph Store Protocol)")
     publish.add_argument("--store", required=True, help="Graph Store HTTP Protocol endpoint URL")
+    publish.add_argument("--sparql", help="the store's SPARQL query endpoint (default: guessed from --store)")
+    publish.add_argument("--user", help="user for HTTP digest authentication (e.g. Virtuoso's graph-crud-auth)")
+    publish.add_argument("--password", help="password for --user")
     publish.set_defaults(func=cmd_publish)
     return root
 

@@ -10,6 +10,7 @@
     {base}ontology                          the ontology; terms are {base}ontology#Term
     {base}dataset                           the dataset (VoID, DCAT); {base}release/{version} one release
     {base}graph/{name}                      named graphs: data, inferred, ontology, metadata
+    {base}release/{version}/graph/{name}    the same graphs of one release, as published into an external store
 
 Item URIs carry no version: an item keeps its URI across releases.
 """
@@ -88,6 +89,13 @@ def graph(base: str, name: str) -> URIRef:
     if name not in GRAPHS:
         raise ValueError(f"unknown graph {name!r}; known: {', '.join(GRAPHS)}")
     return URIRef(f"{base}graph/{name}")
+
+
+def release_graph(base: str, version: str, name: str) -> URIRef:
+    """A named graph of one release, as `publish` loads it into an external store."""
+    if name not in GRAPHS:
+        raise ValueError(f"unknown graph {name!r}; known: {', '.join(GRAPHS)}")
+    return URIRef(f"{base}release/{version}/graph/{name}")
 
 
 def sparql_service(base: str) -> URIRef:

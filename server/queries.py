@@ -51,8 +51,16 @@ def resolve_query(name_or_path: str, queries_dir: Path) -> str:
     raise QueryError(f"no canned query or .rq file {name_or_path!r}; canned queries: {known}")
 
 
+BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
 def _cell(binding: dict[str, str] | None) -> str:
-    return "" if binding is None else binding["value"]
+    """The value as text; xsd:boolean in canonical form (Virtuoso answers 0/1, others true/false)."""
+    if binding is None:
+        return ""
+    if binding.get("datatype") == BOOLEAN:
+        return {"1": "true", "0": "false"}.get(binding["value"], binding["value"])
+    return binding["value"]
 
 
 def format_results(results: dict, output: str) -> str:
