@@ -59,16 +59,25 @@ class QueryError(Exception):
 # ------------------------------------------------------------------ inside a worker process
 
 def _dataset_options(request: QueryRequest) -> dict[str, Any]:
+    """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
+    - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
+      a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
+    - else the query's own FROM / FROM NAMED (FROM NAMED alone → an empty default graph, FROM alone → no
+      named graphs);
+    - else the service's default dataset: the union of all graphs as default graph, every graph named."""
     import pyoxigraph as ox
 
-    if request.default_graphs is None and request.named_graphs is None:
-        return {"use_default_graph_as_union": True}
-    options: dict[str, Any] = {}
-    if request.default_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs] or [ox.DefaultGraph()]
-    if request.named_graphs is not None:
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    return options
+    from server.web.policy import dataset_clauses
+
+    if request.default_graphs is not None or request.named_graphs is not None:
+        return {"default_graph": [ox.NamedNode(g) for g in request.default_graphs or ()],
+                "named_graphs": [ox.NamedNode(g) for g in request.named_graphs or ()]}
+    has_from, has_from_named = dataset_clauses(request.query)
+    if has_from:
+        return {}  # pyoxigraph takes FROM (and FROM NAMED) from the query; the union option would override them
+    if has_from_named:
+        return {"default_graph": []}
+    return {"use_default_graph_as_union": True}
 
 
 def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:

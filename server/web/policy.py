@@ -13,6 +13,7 @@ _NOT_CODE = re.compile(
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:.-])(\s+NAMED(?![\w:.-]))?", re.IGNORECASE)
 
 
 def code_only(query: str) -> str:
@@ -33,3 +34,9 @@ def query_form(query: str) -> str | None:
     """SELECT, ASK, CONSTRUCT or DESCRIBE: the first form keyword outside comments, strings and IRIs."""
     match = _FORM.search(code_only(query))
     return match.group(1).upper() if match else None
+
+
+def dataset_clauses(query: str) -> tuple[bool, bool]:
+    """(has FROM, has FROM NAMED): whether the query names its own RDF dataset (SPARQL 1.1 Query 13.2)."""
+    found = [bool(match.group(1)) for match in _FROM.finditer(code_only(query))]
+    return (False in found), (True in found)
