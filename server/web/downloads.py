@@ -3,11 +3,12 @@ manifest can be served, so no path, however encoded, reaches a file outside the 
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from server.settings import Settings
-from server.web.http import error, representation
+from server.web.http import EXTENSION_OF, RDF_TYPES, error, representation
 from server.web.negotiation import negotiate
 
 COMPANIONS = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
@@ -54,15 +55,27 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         return representation(request, body("context.jsonld"), "application/ld+json", built_at, vary=False,
                               headers={"Access-Control-Allow-Origin": "*"})
 
+    def void_as(media_type: str) -> bytes:
+        """The VoID/DCAT description (void.ttl) in any of the RDF types the resources are offered in."""
+        if media_type == "text/turtle":
+            return body("void.ttl")
+        name = f"void.{EXTENSION_OF[media_type]}"
+        if name not in cache:
+            triples = ox.parse(body("void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_uri)
+            cache[name] = ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type))
+        return cache[name]
+
+    dataset_offers = ["text/html", *RDF_TYPES]
+
     async def dataset(request: Request) -> Response:
-        chosen = negotiate(request.headers.get("accept"), ["text/html", "text/turtle"])
+        chosen = negotiate(request.headers.get("accept"), dataset_offers)
         if chosen == "text/html":
             lang = request.query_params.get("lang")
             target = "/downloads" + (f"?lang={lang}" if lang in ("ja", "en") else "")
             return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
         if chosen is None:
-            return error(request, 406, "the dataset description is offered as text/html and text/turtle")
-        return representation(request, body("void.ttl"), "text/turtle", built_at)
+            return error(request, 406, "the dataset description is offered as " + ", ".join(dataset_offers))
+        return representation(request, void_as(chosen), chosen, built_at)
 
     router.add_api_route("/release/{version}/{name}", release_file, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_api_route("/download/{name}", latest, methods=["GET", "HEAD"], include_in_schema=False)

@@ -34,6 +34,7 @@ class QueryRequest:
     max_rows: int = 100_000
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 
 @dataclass(frozen=True)
@@ -58,25 +59,81 @@ class QueryError(Exception):
 
 # ------------------------------------------------------------------ inside a worker process
 
-def _dataset_options(request: QueryRequest) -> dict[str, Any]:
+UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
+MERGE_GRAPH = "urn:x-ccds-crosswalk:merged-default-graph"  # hidden, per query: a merge of several graphs
+HIDDEN = (UNION_GRAPH, MERGE_GRAPH)
+
+
+def prepare(store: Any) -> None:
+    """Materialise the service's default graph once: the RDF merge of the store's default graph and all named
+    graphs, as a set. (pyoxigraph 0.5 evaluates a multi-graph default graph as a bag: a triple held by two
+    graphs would match twice — oxigraph issue #1919.)"""
+    import pyoxigraph as ox
+
+    union = ox.NamedNode(UNION_GRAPH)
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, union) for q in store.quads_for_pattern(None, None, None)])
+
+
+def _named(store: Any) -> list[Any]:
+    return [g for g in store.named_graphs() if g.value not in HIDDEN]
+
+
+def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
+    """The FROM and FROM NAMED IRIs of a query, resolved against its prologue; None if rdflib cannot parse it."""
+    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(query)
+        prologue = translatePrologue(parsed[0], None)
+        clauses = parsed[1].get("datasetClause") or []
+        defaults = [str(prologue.absolutize(c["default"])) for c in clauses if "default" in c]
+        named = [str(prologue.absolutize(c["named"])) for c in clauses if "named" in c]
+    except Exception:  # rdflib's grammar lags behind pyoxigraph's: pyoxigraph then reads FROM itself
+        return None
+    return defaults, named
+
+
+def _explicit(store: Any, defaults: list[str], named: list[str]) -> dict[str, Any]:
+    """A dataset given graph by graph; a default graph made of several graphs is merged into a hidden graph."""
+    import pyoxigraph as ox
+
+    defaults, named = list(dict.fromkeys(defaults)), list(dict.fromkeys(named))
+    default_graph = [ox.NamedNode(g) for g in defaults]
+    if len(defaults) > 1:
+        merged = ox.NamedNode(MERGE_GRAPH)
+        if store.contains_named_graph(merged):
+            store.remove_graph(merged)
+        store.extend([ox.Quad(q.subject, q.predicate, q.object, merged)
+                      for graph in default_graph for q in store.quads_for_pattern(None, None, None, graph)])
+        default_graph = [merged]
+    return {"default_graph": default_graph, "named_graphs": [ox.NamedNode(g) for g in named]}
+
+
+def _dataset_options(store: Any, request: QueryRequest) -> dict[str, Any]:
     """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
     - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
       a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
     - else the query's own FROM / FROM NAMED (FROM NAMED alone → an empty default graph, FROM alone → no
       named graphs);
-    - else the service's default dataset: the union of all graphs as default graph, every graph named."""
+    - else the service's default dataset: the union of all graphs as default graph, every graph named.
+    A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
     import pyoxigraph as ox
 
     from server.web.policy import dataset_clauses
 
     if request.default_graphs is not None or request.named_graphs is not None:
-        return {"default_graph": [ox.NamedNode(g) for g in request.default_graphs or ()],
-                "named_graphs": [ox.NamedNode(g) for g in request.named_graphs or ()]}
+        return _explicit(store, list(request.default_graphs or ()), list(request.named_graphs or ()))
     has_from, has_from_named = dataset_clauses(request.query)
     if has_from:
-        return {}  # pyoxigraph takes FROM (and FROM NAMED) from the query; the union option would override them
+        dataset = _query_dataset(request.query) if has_from > 1 else None
+        if dataset is not None:
+            return _explicit(store, *dataset)
+        return {}  # pyoxigraph reads FROM / FROM NAMED itself; the union option would override them
     if has_from_named:
         return {"default_graph": []}
+    if store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
+        return {"default_graph": [ox.NamedNode(UNION_GRAPH)], "named_graphs": _named(store)}
     return {"use_default_graph_as_union": True}
 
 
@@ -84,10 +141,21 @@ def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
     """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
     import pyoxigraph as ox
 
+    try:
+        return _evaluate(store, request)
+    finally:
+        merged = ox.NamedNode(MERGE_GRAPH)
+        if store.contains_named_graph(merged):
+            store.remove_graph(merged)
+
+
+def _evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
+    import pyoxigraph as ox
+
     from server.web.results import SELECT_TYPES, TooManyRows, collect, write_boolean, write_select
 
     try:
-        result = store.query(request.query, **_dataset_options(request))
+        result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request))
     except SyntaxError as error:
         raise QueryError(400, f"malformed query: {error}") from None
     except (ValueError, OSError) as error:
@@ -117,7 +185,8 @@ def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
     except (ValueError, OSError) as error:
         raise QueryError(400, f"the query failed during evaluation: {error}") from None
     if len(body) > request.max_bytes:
-        raise QueryError(422, f"the answer is larger than {request.max_bytes} bytes; page through it with LIMIT and OFFSET")
+        raise QueryError(422, f"the answer is larger than {request.max_bytes} bytes; "
+                              "page through it with LIMIT and OFFSET")
     return QueryAnswer(200, request.media_type, body, form)
 
 
@@ -125,6 +194,7 @@ def _worker_main(conn: Connection, release_dir: str, base: str) -> None:
     from server.store import load_store
 
     store = load_store(Path(release_dir), base)
+    prepare(store)
     conn.send("ready")
     while True:
         try:
@@ -135,7 +205,7 @@ def _worker_main(conn: Connection, release_dir: str, base: str) -> None:
             conn.send(evaluate(store, request))
         except QueryError as error:
             conn.send(error)
-        except Exception as error:  # noqa: BLE001 - report, never crash the worker
+        except Exception as error:  # report, never crash the worker
             conn.send(QueryError(500, f"internal error while evaluating the query ({type(error).__name__})"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -30,8 +30,9 @@ def http_date(timestamp: float) -> str:
 
 def representation(request: Request, body: bytes, media_type: str, last_modified: float | None = None,
                    vary: bool = True, headers: dict[str, str] | None = None, status: int = 200) -> Response:
-    """A 200 (or 304 when the client's copy is current) with validators."""
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    """A 200 (or 304 when the client's copy is current) with validators. The ETag is weak: the gzip
+    middleware may send the same content gzip-encoded, and a strong ETag would claim identical bytes."""
+    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     out = {"ETag": etag, "Cache-Control": "public, max-age=300", **(headers or {})}
     if vary:
         out["Vary"] = "Accept, Accept-Encoding"
@@ -46,11 +47,17 @@ def _not_modified(request: Request, etag: str, last_modified: float | None) -> b
     if request.method not in ("GET", "HEAD"):
         return False
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:
+    if if_none_match is not None:  # weak comparison (RFC 9110 13.1.2), and it overrides If-Modified-Since
         tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or etag in tags
+        return "*" in tags or etag.removeprefix("W/") in tags
     since = request.headers.get("if-modified-since")
-    return bool(since and last_modified is not None and since == http_date(last_modified))
+    if not since or last_modified is None:
+        return False
+    try:
+        client_copy = parsedate_to_datetime(since).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return False  # an invalid date is ignored (RFC 9110 13.1.3)
+    return int(last_modified) <= client_copy  # HTTP dates have whole seconds
 
 
 def error(request: Request, status: int, message: str, offers: list[str] | None = None) -> Response:
@@ -63,6 +70,12 @@ def error(request: Request, status: int, message: str, offers: list[str] | None 
         body = json.dumps({"error": {"status": status, "message": message}}, ensure_ascii=False)
     elif media in ("text/turtle", "application/n-triples"):
         body = "".join(f"# {line}\n" for line in [f"{status} error", *message.splitlines()])
+    elif media == "application/rdf+xml":  # an empty RDF/XML document whose comment carries the message
+        comment = f"{status} error: {message}"
+        while "--" in comment:  # "--" may not occur inside an XML comment
+            comment = comment.replace("--", "- -")
+        body = (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {comment} -->\n'
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
     elif media == "text/html":
         from html import escape
 

@@ -31,8 +31,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "broader": {"ja": "上位項目", "en": "Broader"},
     "narrower": {"ja": "下位項目", "en": "Narrower"},
     "scheme": {"ja": "所属", "en": "In scheme"},
-    "mappings_out": {"ja": "本書での対応箇所", "en": "Counterparts in CCDS"},
-    "mappings_in": {"ja": "対応する関連ガイドラインの項目", "en": "External items that map here"},
+    "mappings_out": {"ja": "本書での対応箇所", "en": "Where CCDS covers this item"},
+    "mappings_in": {"ja": "この項目に対応づけられた関連ガイドラインの項目", "en": "Items of other frameworks mapped to this item"},
     "record": {"ja": "対応レコード", "en": "Mapping record"},
     "printed": {"ja": "印刷どおり", "en": "As printed"},
     "resolved": {"ja": "訂正後の対応先", "en": "Resolved target"},
@@ -68,11 +68,103 @@ STRINGS: dict[str, dict[str, str]] = {
     "classes": {"ja": "クラス", "en": "Classes"},
     "properties": {"ja": "プロパティ", "en": "Properties"},
     "definition": {"ja": "定義", "en": "Definition"},
+    "main_nav": {"ja": "サイト内", "en": "Site"},
+    "breadcrumb": {"ja": "現在位置", "en": "You are here"},
+    "record_short": {"ja": "レコード", "en": "record"},
+    "record_title": {"ja": "この対応レコードの詳細(出典・正誤)", "en": "this mapping record in full (source, errata)"},
+    "external_item": {"ja": "関連ガイドラインの項目", "en": "External item"},
+    "ccds_section": {"ja": "本書の章節", "en": "CCDS section"},
+    "ccds_item": {"ja": "本書の項目", "en": "CCDS item"},
+    "ccds_item_resolved": {"ja": "本書の項目(訂正後)", "en": "CCDS item (as resolved)"},
+    "printed_source": {"ja": "Appendix の記載(印刷どおり)", "en": "As printed in the Appendix"},
+    "source_place": {"ja": "出典", "en": "Source"},
+    "statement_n": {"ja": "記述 {n}", "en": "Statement {n}"},
+    "statements": {"ja": "記述(箇条書き)", "en": "Statements (bullets)"},
+    "statements_note": {"ja": "この要件は複数の記述からなり、Appendix は記述ごとに対応箇所を示しています。",
+                        "en": "This requirement consists of several statements; the Appendix gives the CCDS counterparts "
+                              "of each statement separately."},
+    "corrected": {"ja": "訂正あり", "en": "corrected"},
+    "printed_id": {"ja": "印刷上の ID", "en": "printed ID"},
+    "see_erratum": {"ja": "正誤を参照", "en": "see erratum"},
+    "level": {"ja": "サービスレベル", "en": "Service level"},
+    "component": {"ja": "構成要素", "en": "Component"},
+    "legal_source": {"ja": "法令上の根拠", "en": "Legal source"},
+    "note": {"ja": "注釈", "en": "Note"},
+    "source_line": {"ja": "出典の行", "en": "Source line"},
+    "chapter": {"ja": "Appendix の章・表", "en": "Appendix chapter, table"},
+    "chapter_table": {"ja": "第{chapter}章 表 {table}", "en": "chapter {chapter}, table {table}"},
+    "description": {"ja": "内容", "en": "Description"},
+    "this_guideline": {"ja": "本書(すべての対応の対応先)", "en": "this guideline: the target of every mapping"},
+    "relation_to_ccds": {"ja": "本書との関係", "en": "Relation to CCDS"},
+    "record_counts": {"ja": "対応レコード {n} 件", "en": "{n} mapping records"},
+    "incoming_counts": {"ja": "この項目への対応 {n} 件", "en": "{n} mappings into it"},
+    "none_counts": {"ja": "うち該当なし {n} 件", "en": "{n} of them 'no correspondence'"},
+    "no_results": {"ja": "該当する項目はありません。", "en": "No item matches."},
+    "total": {"ja": "計", "en": "Total"},
+    "canned": {"ja": "定型クエリ", "en": "Canned queries"},
+    "endpoint": {"ja": "エンドポイント", "en": "Endpoint"},
+    "coverage_intro": {
+        "ja": "各フレームワークの対応レコードが、本書のどの章節を指しているか(件数)。色が濃いほど多い。"
+              "行はフレームワーク(Appendix の章の順)、列は本書の章節です。",
+        "en": "How many mapping records of each framework point into each CCDS section; darker means more. "
+              "Rows are the frameworks (in Appendix chapter order), columns the CCDS sections.",
+    },
+    "coverage_caption": {"ja": "対応レコード数:フレームワーク × 本書の章節", "en": "Mapping records: framework × CCDS section"},
+    "errata_intro": {
+        "ja": "Appendix の表の中で、ID・章番号・名称が互いに食い違っている箇所と、本データセットでの解決です。"
+              "印刷どおりの記載は各レコードに残し、対応先は解決後の項目を指します。",
+        "en": "Places where the Appendix tables contradict themselves (IDs, section numbers, titles), and how this "
+              "dataset resolves them. Each record keeps what was printed; its target is the resolved item.",
+    },
+    "resolved_yes": {"ja": "解決済み", "en": "resolved"},
+    "resolved_no": {"ja": "未解決(印刷どおり)", "en": "unresolved (kept as printed)"},
+    "erratum": {"ja": "正誤", "en": "Erratum"},
+}
+
+RELATION_SENTENCES: dict[str, dict[str, str]] = {
+    "detailedBy": {"ja": "本書は{framework}を詳細化した内容です。",
+                   "en": "The CCDS guideline details {framework}."},
+    "referencedBy": {"ja": "本書は{framework}を参考に作成されました。",
+                     "en": "The CCDS guideline was written with reference to {framework}."},
+    "complianceConfirmedBy": {"ja": "本書は{framework}に対する要件の準拠を確認しています。",
+                              "en": "The CCDS guideline confirms compliance with the requirements of {framework}."},
+}
+
+RELATION_SHORT: dict[str, dict[str, str]] = {
+    "detailedBy": {"ja": "本書が詳細化", "en": "CCDS details it"},
+    "referencedBy": {"ja": "本書が参考にして作成", "en": "CCDS was written with reference to it"},
+    "complianceConfirmedBy": {"ja": "本書が準拠を確認", "en": "CCDS confirms compliance with it"},
+}
+
+ERRATUM_KINDS: dict[str, dict[str, str]] = {
+    "missing-level": {"ja": "ID のサービスレベル欠落", "en": "service level missing from the ID"},
+    "wrong-component-section": {"ja": "構成要素の章節違い", "en": "item cited under another component's section"},
+    "section-title-mismatch": {"ja": "章節名の不一致", "en": "section title does not match the number"},
+    "section-number-mismatch": {"ja": "章節番号の不一致", "en": "section number does not match the title"},
+    "section-title-variant": {"ja": "章節名の表記ゆれ", "en": "variant section title"},
+    "title-variant": {"ja": "項目名の表記ゆれ", "en": "variant item title"},
+    "wrong-id": {"ja": "ID の誤り", "en": "wrong ID"},
+    "wrong-level": {"ja": "サービスレベルの誤り", "en": "wrong service level"},
+    "qualifier-typo": {"ja": "注記の誤字", "en": "typo in a qualifier"},
+    "text-typo": {"ja": "本文の誤字", "en": "typo in the text"},
+}
+
+QUERY_TITLES_JA: dict[str, str] = {
+    "corrected-crosswalk": "訂正後の対応表",
+    "coverage-matrix": "カバレッジ行列:フレームワーク × 本書の章節",
+    "cross-framework": "フレームワーク間の対応(導出、例:英国 CoP ↔ CPSF)",
+    "crosswalk": "印刷どおりの対応表",
+    "errata": "Appendix の正誤",
+    "frameworks": "フレームワークと件数",
+    "item-mappings": "ある項目のすべての対応(双方向)",
+    "no-correspondence": "該当なしの外部項目",
+    "requirements-by-component": "構成要素・サービスレベル別の本書の要求事項",
 }
 
 
-def t(key: str, lang: str) -> str:
-    return STRINGS[key][lang]
+def t(key: str, lang: str, **values: object) -> str:
+    text = STRINGS[key][lang]
+    return text.format(**values) if values else text
 
 
 def choose_language(query_lang: str | None, accept_language: str | None) -> str:

@@ -30,8 +30,8 @@ def configure_logging() -> None:
 
 async def _plain(send: Send, status: int, text: str) -> None:
     body = text.encode("utf-8")
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+    headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -51,6 +51,7 @@ class Guard:
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
+                message["headers"] = _tidy_headers(message.get("headers") or [])
             elif message["type"] == "http.response.body":
                 state["bytes"] += len(message.get("body", b""))
             await send(message)
@@ -101,3 +102,19 @@ class Guard:
 
 class _TooLarge(Exception):
     pass
+
+
+def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """One Vary header without repeated names (the routes and the gzip middleware both add Accept-Encoding)."""
+    vary: list[str] = []
+    out: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        if name.lower() == b"vary":
+            for token in value.decode("latin-1").split(","):
+                if token.strip() and token.strip().lower() not in (v.lower() for v in vary):
+                    vary.append(token.strip())
+            continue
+        out.append((name, value))
+    if vary:
+        out.append((b"vary", ", ".join(vary).encode("latin-1")))
+    return out

@@ -1,10 +1,18 @@
 """The one content-negotiation function of the app (the approach of Oxigraph's server): parse Accept,
 score each offer by the most specific matching range (exact > type/* > */*) and its q, honour q=0,
-prefer the server's order on ties, and return None when nothing is acceptable (→ 406)."""
+prefer the server's order on ties, and return None when nothing is acceptable (→ 406).
+
+Malformed elements of the header (no type/subtype, a wildcard type with a concrete subtype, a q that is not
+an RFC 9110 qvalue such as q=abc, q=nan or q=2) are ignored; a header with no elements at all (absent, blank,
+or only commas) accepts anything, while one whose elements are all malformed accepts nothing (→ 406)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
 
 @dataclass(frozen=True)
@@ -29,27 +37,33 @@ class MediaRange:
 
 
 def parse_accept(header: str | None) -> list[MediaRange]:
-    if not header or not header.strip():
+    parts = [part for part in (header or "").split(",") if part.strip()]
+    if not parts:
         return [MediaRange("*", "*", 1.0, ())]
     ranges = []
-    for part in header.split(","):
-        pieces = [p.strip() for p in part.split(";")]
-        kind, _, sub = pieces[0].lower().partition("/")
-        if not kind or not sub:
-            continue
-        q, params = 1.0, []
-        for piece in pieces[1:]:
-            name, _, value = piece.partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"')
-            if name == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-            elif name:
-                params.append((name, value))
-        ranges.append(MediaRange(kind, sub, q, tuple(params)))
+    for part in parts:
+        if (found := _media_range(part)) is not None:
+            ranges.append(found)
     return ranges
+
+
+def _media_range(part: str) -> MediaRange | None:
+    """One element of Accept, or None when it is malformed (then it is ignored)."""
+    pieces = [p.strip() for p in part.split(";")]
+    kind, slash, sub = pieces[0].lower().partition("/")
+    if not slash or not _TOKEN.fullmatch(kind) or not _TOKEN.fullmatch(sub) or (kind == "*" and sub != "*"):
+        return None
+    q, params = 1.0, []
+    for piece in pieces[1:]:
+        name, _, value = piece.partition("=")
+        name, value = name.strip().lower(), value.strip().strip('"')
+        if name == "q":
+            if not _QVALUE.fullmatch(value):
+                return None
+            q = float(value)
+        elif name:
+            params.append((name, value))
+    return MediaRange(kind, sub, q, tuple(params))
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:

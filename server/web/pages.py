@@ -19,13 +19,6 @@ from server.web.engine import QueryError, QueryRequest
 from server.web.policy import refusal
 from server.web.render import page
 
-RELATIONS = {
-    "detailedBy": {"ja": "詳細化(第2章)", "en": "detailed by CCDS (ch. 2)"},
-    "referencedBy": {"ja": "参考に作成(第3章)", "en": "CCDS written with reference to it (ch. 3)"},
-    "complianceConfirmedBy": {"ja": "準拠を確認(第4・5章)", "en": "compliance confirmed by CCDS (ch. 4, 5)"},
-}
-
-
 def localise_query(text: str, base: str) -> str:
     """Canned queries are written against the default base URI; serve them against the configured one."""
     return text.replace(DEFAULT_BASE, base)
@@ -43,11 +36,20 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
     router = APIRouter()
     base = settings.base_uri
     canned = canned_queries(settings.queries_dir)
+    known: list[dict[str, Any]] = []
+
+    def framework_info(uri: str) -> dict[str, Any] | None:
+        """For templates of resource pages: a framework's notation, relation to CCDS, table and counts."""
+        if not known:
+            known.extend(views.frameworks(backend, base))
+        return next((f for f in known if f["uri"] == uri), None)
+
+    env.globals["framework_info"] = framework_info
 
     async def home(request: Request) -> Response:
         found = await run_in_threadpool(views.frameworks, backend, base)
         return page(env, request, base, "home.html", last_modified=built_at, frameworks=found,
-                    relation_labels=RELATIONS, release=settings.release)
+                    release=settings.release)
 
     async def frameworks(request: Request) -> Response:
         found = await run_in_threadpool(views.frameworks, backend, base)
@@ -95,7 +97,7 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
                     error_message = problem.message
         status = 400 if error_message else 200
         return page(env, request, base, "query.html", status=status, canned=canned, text=text or _example(canned, base),
-                    error=error_message, results=results, boolean=boolean)
+                    error=error_message, results=results, boolean=boolean, selected=name)
 
     for path, handler in (("/", home), ("/frameworks", frameworks), ("/coverage", coverage), ("/errata", errata),
                           ("/downloads", downloads), ("/search", search), ("/query", query_page)):
@@ -119,6 +121,6 @@ def _table(data: dict, prefixes: dict[str, str]) -> dict[str, Any]:
                 row.append(None)
             else:
                 short = shorten(cell["value"], prefixes) if cell["type"] == "uri" else cell["value"]
-                row.append({"type": cell["type"], "value": cell["value"], "short": short})
+                row.append({"type": cell["type"], "value": cell["value"], "short": short, "lang": cell.get("xml:lang", "")})
         rows.append(row)
     return {"vars": names, "rows": rows}

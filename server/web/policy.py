@@ -12,6 +12,10 @@ _NOT_CODE = re.compile(
     r"<[^<>\"{}|^`\\\s]*>|#[^\n]*",
 )
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE(?![\w:-])", re.IGNORECASE)
+_UPDATE = re.compile(  # an update operation where a query form should start (after BASE / PREFIX declarations)
+    r"^\s*(?:(?:BASE|PREFIX\s*[^\s:]*:)\s*)*(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)(?![\w:-])",
+    re.IGNORECASE,
+)
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:.-])(\s+NAMED(?![\w:.-]))?", re.IGNORECASE)
 
@@ -27,6 +31,9 @@ def refusal(query: str, max_chars: int) -> str | None:
     if _SERVICE.search(code_only(query)):
         return ("SERVICE is not supported: this endpoint answers from its own data only and never "
                 "makes a network request a query names")
+    if update := _UPDATE.match(code_only(query)):
+        return (f"{update.group(1).upper()} is SPARQL Update and this endpoint is read-only; "
+                "send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)")
     return None
 
 
@@ -36,7 +43,7 @@ def query_form(query: str) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def dataset_clauses(query: str) -> tuple[bool, bool]:
-    """(has FROM, has FROM NAMED): whether the query names its own RDF dataset (SPARQL 1.1 Query 13.2)."""
-    found = [bool(match.group(1)) for match in _FROM.finditer(code_only(query))]
-    return (False in found), (True in found)
+def dataset_clauses(query: str) -> tuple[int, int]:
+    """(number of FROM, number of FROM NAMED clauses): whether the query names its own RDF dataset."""
+    named = [bool(match.group(1)) for match in _FROM.finditer(code_only(query))]
+    return named.count(False), named.count(True)

@@ -1,6 +1,10 @@
 """Jinja2 rendering with the request's language: every page gets `t` (interface strings), `label`
 (pick the label in the page language), `link` (keeps ?lang= in internal links) and `local` (a dataset URI
-as a path on this server, so the pages work on localhost and at the public base URI)."""
+as a path on this server, so the pages work on localhost and at the public base URI).
+
+Links from a page to a resource point at its HTML document (/doc/….html?lang=…) rather than at its /id/ URI:
+the 303 from /id/ does not carry the query string, and the reader's choice of language must survive a click.
+The /id/ URI itself is shown on every resource page as the identifier to cite."""
 
 from __future__ import annotations
 
@@ -19,8 +23,11 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(relation_sentences=i18n.RELATION_SENTENCES, relation_short=i18n.RELATION_SHORT, erratum_kinds=i18n.ERRATUM_KINDS,
+                       query_titles_ja=i18n.QUERY_TITLES_JA)
+    return env
 
 
 def language(request: Request) -> str:
@@ -36,6 +43,8 @@ def page(env: Environment, request: Request, base: str, template: str, status: i
 
     def link(path: str, **params: str) -> str:
         path = local(path)
+        if path.startswith("/id/"):
+            path = f"/doc/{path[len('/id/'):]}.html"
         query = urlencode({**params, "lang": lang})
         return f"{quote(path, safe='/:;=,.~!$&()*+@-_')}{'&' if '?' in path else '?'}{query}"
 
@@ -47,7 +56,8 @@ def page(env: Environment, request: Request, base: str, template: str, status: i
 
     switch = str(request.url.include_query_params(lang="en" if lang == "ja" else "ja"))
     html = env.get_template(template).render(
-        lang=lang, t=lambda key: i18n.t(key, lang), label=label, other=other, link=link, local=local,
-        base=base, switch_url=switch[len(str(request.base_url)) - 1:], path=request.url.path, **context)
+        lang=lang, t=lambda key, **values: i18n.t(key, lang, **values), label=label, other=other, link=link, local=local,
+        base=base, switch_url=switch[len(str(request.base_url)) - 1:], path=request.url.path, status=status,
+        **context)
     return representation(request, html.encode("utf-8"), "text/html", last_modified=last_modified, status=status,
                           headers={"Content-Language": lang})

@@ -54,10 +54,17 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
     router = APIRouter()
     base = settings.base_uri
 
+    def describe(uri: str) -> list[tuple[str, str, Term]]:
+        """The triples about `uri`; none when the path does not even make an IRI (a space, '"', '<', NUL…)."""
+        try:
+            return backend.describe(uri)
+        except ValueError:
+            return []
+
     async def identifier(request: Request, path: str) -> Response:
         uri = f"{base}id/{path}"
         chosen = negotiate(request.headers.get("accept"), OFFERS)
-        triples = await run_in_threadpool(backend.describe, uri)
+        triples = await run_in_threadpool(describe, uri)
         if not triples or not any(s == uri for s, _, _ in triples):
             return not_found(request, uri, chosen)
         if chosen is None:
@@ -69,7 +76,7 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         stem, fixed = split_extension(path)
         uri = f"{base}id/{stem}"
         chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
-        triples = await run_in_threadpool(backend.describe, uri)
+        triples = await run_in_threadpool(describe, uri)
         if not triples or not any(s == uri for s, _, _ in triples):
             return not_found(request, uri, chosen)
         if chosen is None:

@@ -49,27 +49,29 @@ def _json_term(term: object) -> dict[str, str]:
     return {"type": "literal", "value": str(term)}  # quoted triples: not produced by this dataset
 
 
+def _xml_text(value: str) -> str:
+    """Element content; a carriage return as a character reference, or XML parsers would read it as a newline."""
+    return escape(value, {"\r": "&#13;"})
+
+
 def _xml_term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
+        return f"<uri>{_xml_text(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    return f"<literal>{escape(str(term))}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
+    return f"<literal>{_xml_text(str(term))}</literal>"
 
 
 def _tsv_term(term: object) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, ox.Literal) and term.datatype.value == XSD_STRING and not term.language:
-        value = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-        return f'"{value}"'
-    return str(term)
+    """The term in N-Triples syntax, as SPARQL 1.1 TSV asks: IRIs in angle brackets, literals quoted with tab,
+    newline, carriage return, quote and backslash escaped, language tags and datatypes kept, blank nodes as _:label."""
+    return "" if term is None else str(term)
 
 
 def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) -> bytes:
@@ -84,7 +86,7 @@ def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) 
                                  for v in variables if row[v] is not None) + "</result>"
             for row in rows)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head>{head}</head><results>{body}</results></sparql>\n").encode("utf-8")
+                f"<head>{head}</head><results>{body}</results></sparql>\n").encode()
     if kind == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")

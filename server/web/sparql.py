@@ -46,6 +46,15 @@ def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
         raise ProtocolError(400, f"the {what} has percent-encoded bytes that are not UTF-8") from None
 
 
+def _check_charset(media_params: str) -> None:
+    """The protocol's bodies are UTF-8: a charset parameter naming anything else is refused, not guessed at."""
+    for param in media_params.split(";"):
+        name, _, value = param.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8", "us-ascii"):
+            raise ProtocolError(400, f"the request body must be UTF-8, not {charset!r} (SPARQL 1.1 Protocol)")
+
+
 def parse_protocol(method: str, media: str, url_query: bytes, body: bytes) -> tuple[str | None, list[tuple[str, str]]]:
     """(query text or None, all parameters): the operation as the SPARQL 1.1 Protocol defines it."""
     params = _pairs(url_query, "URL query string")
@@ -87,9 +96,12 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
 
     async def endpoint(request: Request) -> Response:
         body = await request.body()
-        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        media, _, media_params = request.headers.get("content-type", "").partition(";")
+        media = media.strip().lower()
         try:
-            query, params = parse_protocol(request.method, media, request.url.query.encode("latin-1"), body)
+            if request.method == "POST" and body:
+                _check_charset(media_params)
+            query, params = parse_protocol(request.method, media, request.scope.get("query_string", b""), body)
         except ProtocolError as problem:
             return error(request, problem.status, problem.message, SELECT_OFFERS)
         if query is None:
@@ -107,6 +119,7 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
             default_graphs=tuple(graphs["default-graph-uri"]) if graphs["default-graph-uri"] else None,
             named_graphs=tuple(graphs["named-graph-uri"]) if graphs["named-graph-uri"] else None,
             max_rows=limits.max_result_rows, max_bytes=limits.max_response_bytes, prefixes=prefixes,
+            base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE IRI: the endpoint
         )
         if job.default_graphs is not None and job.named_graphs is None:
             job = QueryRequest(**{**job.__dict__, "named_graphs": ()})

@@ -3,6 +3,7 @@ Nothing here renders HTML; nothing here runs user queries."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -34,45 +35,64 @@ def labels_of(backend: Backend, base: str, uri: str) -> dict[str, str]:
 
 
 def frameworks(backend: Backend, base: str) -> list[dict[str, Any]]:
+    """The frameworks in Appendix order: CCDS (the guideline every mapping points into) first, then chapters 2–5."""
     rows = backend.select(P.format(base=base) + """
-        SELECT ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn
+        SELECT ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn ?table ?comment
                (COUNT(DISTINCT ?item) AS ?items) (COUNT(DISTINCT ?record) AS ?records) (COUNT(DISTINCT ?none) AS ?nones)
         WHERE { ?scheme a ccdsx:Framework ; skos:notation ?notation ; skos:prefLabel ?ja , ?en .
                 FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
                 OPTIONAL { ?scheme ccdsx:appendixChapter ?chapter } OPTIONAL { ?scheme ccdsx:relationToCCDS ?relation }
+                OPTIONAL { ?scheme dcterms:source/dcterms:identifier ?table }
+                OPTIONAL { ?scheme rdfs:comment ?comment FILTER (LANG(?comment) = "ja") }
                 OPTIONAL { ?scheme dcterms:publisher ?p . ?p rdfs:label ?publisherJa , ?publisherEn .
                            FILTER (LANG(?publisherJa) = "ja" && LANG(?publisherEn) = "en") }
                 OPTIONAL { ?item skos:inScheme ?scheme }
                 OPTIONAL { ?record sssom:subject_source ?scheme .
                            OPTIONAL { ?record owl:annotatedTarget sssom:NoTermFound BIND (?record AS ?none) } } }
-        GROUP BY ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn
+        GROUP BY ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn ?table ?comment
         ORDER BY ?chapter""")
-    return [{"uri": _v(r, "scheme"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-             "chapter": _v(r, "chapter"), "relation": _v(r, "relation").rsplit("#", 1)[-1],
-             "publisher": {"ja": _v(r, "publisherJa"), "en": _v(r, "publisherEn")},
-             "items": int(_v(r, "items", "0")), "records": int(_v(r, "records", "0")), "nones": int(_v(r, "nones", "0"))}
-            for r in rows]
+    found = [{"uri": _v(r, "scheme"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+              "chapter": _v(r, "chapter"), "relation": _v(r, "relation").rsplit("#", 1)[-1], "table": _v(r, "table"),
+              "comment": _v(r, "comment"), "publisher": {"ja": _v(r, "publisherJa"), "en": _v(r, "publisherEn")},
+              "items": int(_v(r, "items", "0")), "records": int(_v(r, "records", "0")),
+              "nones": int(_v(r, "nones", "0"))}
+             for r in rows]
+    return sorted(found, key=lambda f: (f["chapter"] != "", f["chapter"]))
+
+
+def framework(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
+    return next((f for f in frameworks(backend, base) if f["uri"] == uri), None)
 
 
 def scheme_tree(backend: Backend, base: str, scheme: str) -> list[dict[str, Any]]:
     """The scheme's items as a forest, in source order."""
     rows = backend.select(P.format(base=base) + f"""
-        SELECT ?item ?notation ?ja ?en ?parent ?line ?kind ?records ?nones WHERE {{
+        SELECT ?item ?notation ?ja ?en ?parent ?line ?kind ?records ?nones ?incoming WHERE {{
           ?item skos:inScheme {_iri(scheme)} ; skos:prefLabel ?ja , ?en ; a ?kind .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en" && STRSTARTS(STR(?kind), "{base}ontology#"))
+          FILTER NOT EXISTS {{ ?item a ?sub . ?sub rdfs:subClassOf ?kind FILTER (?sub != ?kind) }}
           OPTIONAL {{ ?item skos:notation ?notation }} OPTIONAL {{ ?item skos:broader ?parent }}
           OPTIONAL {{ ?item ccdsx:sourceLine ?line }}
-          {{ SELECT ?item (COUNT(?r) AS ?records) (COUNT(?n) AS ?nones) WHERE {{
+          {{ SELECT ?item (COUNT(DISTINCT ?r) AS ?records) (COUNT(DISTINCT ?n) AS ?nones)
+                    (COUNT(DISTINCT ?in) AS ?incoming) WHERE {{
               ?item skos:inScheme {_iri(scheme)} .
-              OPTIONAL {{ ?r owl:annotatedSource ?item OPTIONAL {{ ?r owl:annotatedTarget sssom:NoTermFound BIND(?r AS ?n) }} }}
+              OPTIONAL {{ ?r owl:annotatedSource ?item
+                          OPTIONAL {{ ?r owl:annotatedTarget sssom:NoTermFound BIND (?r AS ?n) }} }}
+              OPTIONAL {{ ?in owl:annotatedTarget ?item }}
           }} GROUP BY ?item }}
         }}""")
     nodes: dict[str, dict[str, Any]] = {}
     for r in rows:
         uri = _v(r, "item")
+        kind = _v(r, "kind").rsplit("#", 1)[-1]
         nodes[uri] = {"uri": uri, "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-                      "parent": _v(r, "parent"), "line": int(_v(r, "line", "0")), "kind": _v(r, "kind").rsplit("#", 1)[-1],
-                      "records": int(_v(r, "records", "0")), "nones": int(_v(r, "nones", "0")), "children": []}
+                      "parent": _v(r, "parent"), "line": int(_v(r, "line", "0")), "kind": kind,
+                      "statement": int(uri.rsplit("/", 1)[-1]) if kind == "Statement" else None,
+                      "records": int(_v(r, "records", "0")), "nones": int(_v(r, "nones", "0")),
+                      "incoming": int(_v(r, "incoming", "0")), "children": []}
+    ccds = not (framework(backend, base, scheme) or {}).get("relation")
+    for node in nodes.values():
+        node["ccds"] = ccds
     roots = []
     for node in sorted(nodes.values(), key=_order):
         (nodes[node["parent"]]["children"] if node["parent"] in nodes else roots).append(node)
@@ -80,37 +100,69 @@ def scheme_tree(backend: Backend, base: str, scheme: str) -> list[dict[str, Any]
 
 
 def _order(node: dict[str, Any]) -> tuple:
-    return (node["line"], [int(p) if p.isdigit() else p for p in node["notation"].replace("-", ".").split(".")])
+    """External frameworks in source order (the order of their own documents); CCDS by section and ID, since its
+    items appear in the Appendix only where they are cited."""
+    if node["ccds"]:
+        return (natural_key(node["notation"]), node["line"])
+    return (node["line"], natural_key(node["notation"]))
+
+
+def natural_key(notation: str) -> list[tuple[int, int | str]]:
+    """Sort key that puts SR2-SP-2 before SR2-SP-10 and 5.2.1 before 5.10."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", notation) if part]
+
+
+def full_notation(notation: str, parent_notation: str) -> str:
+    """'No.1' alone is ambiguous (every phase of chapter 5 has one); qualify it with its section."""
+    if notation.startswith("No.") and parent_notation:
+        return f"{parent_notation} {notation}"
+    return notation
 
 
 def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
     head = backend.select(P.format(base=base) + f"""
-        SELECT ?scheme ?schemeJa ?schemeEn ?notation ?ja ?en ?kind ?kindJa ?kindEn ?source ?note ?legal ?line ?level ?component WHERE {{
+        SELECT ?scheme ?schemeJa ?schemeEn ?schemeNotation ?notation ?ja ?en ?kind ?kindJa ?kindEn ?source ?note ?legal
+               ?line ?levelJa ?levelEn ?component ?componentJa ?componentEn ?parentNotation WHERE {{
           {_iri(uri)} skos:inScheme ?scheme ; skos:prefLabel ?ja , ?en ; a ?kind .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en" && STRSTARTS(STR(?kind), "{base}ontology#"))
           FILTER NOT EXISTS {{ {_iri(uri)} a ?sub . ?sub rdfs:subClassOf ?kind FILTER (?sub != ?kind) }}
           ?scheme skos:prefLabel ?schemeJa , ?schemeEn . FILTER (LANG(?schemeJa) = "ja" && LANG(?schemeEn) = "en")
+          OPTIONAL {{ ?scheme skos:notation ?schemeNotation }}
           OPTIONAL {{ ?kind rdfs:label ?kindJa , ?kindEn FILTER (LANG(?kindJa) = "ja" && LANG(?kindEn) = "en") }}
           OPTIONAL {{ {_iri(uri)} skos:notation ?notation }} OPTIONAL {{ {_iri(uri)} ccdsx:englishLabelSource ?source }}
           OPTIONAL {{ {_iri(uri)} skos:scopeNote ?note }} OPTIONAL {{ {_iri(uri)} ccdsx:legalSource ?legal }}
           OPTIONAL {{ {_iri(uri)} ccdsx:sourceLine ?line }}
-          OPTIONAL {{ {_iri(uri)} ccdsx:serviceLevel/skos:prefLabel ?level FILTER (LANG(?level) = "en") }}
-          OPTIONAL {{ {_iri(uri)} ccdsx:component ?component }}
+          OPTIONAL {{ {_iri(uri)} ccdsx:serviceLevel ?lv . ?lv skos:prefLabel ?levelJa , ?levelEn
+                      FILTER (LANG(?levelJa) = "ja" && LANG(?levelEn) = "en") }}
+          OPTIONAL {{ {_iri(uri)} ccdsx:component ?component
+                      OPTIONAL {{ ?component skos:prefLabel ?componentJa , ?componentEn
+                                  FILTER (LANG(?componentJa) = "ja" && LANG(?componentEn) = "en") }} }}
+          OPTIONAL {{ {_iri(uri)} skos:broader/skos:notation ?parentNotation }}
         }} LIMIT 1""")
     if not head:
         return None
     h = head[0]
+    kind = {"ja": _v(h, "kindJa"), "en": _v(h, "kindEn")}
+    is_statement = _v(h, "kind").endswith("#Statement")
     view: dict[str, Any] = {
-        "uri": uri, "notation": _v(h, "notation"), "label": {"ja": _v(h, "ja"), "en": _v(h, "en")},
-        "kind": {"ja": _v(h, "kindJa"), "en": _v(h, "kindEn")},
-        "scheme": {"uri": _v(h, "scheme"), "label": {"ja": _v(h, "schemeJa"), "en": _v(h, "schemeEn")}},
+        "uri": uri, "notation": full_notation(_v(h, "notation"), _v(h, "parentNotation")),
+        "label": {"ja": _v(h, "ja"), "en": _v(h, "en")}, "kind": kind,
+        "scheme": {"uri": _v(h, "scheme"), "notation": _v(h, "schemeNotation"),
+                   "label": {"ja": _v(h, "schemeJa"), "en": _v(h, "schemeEn")}},
         "official_english": _v(h, "source").endswith("OfficialEnglish"), "note": _v(h, "note"),
-        "legal_source": _v(h, "legal"), "line": _v(h, "line"), "level": _v(h, "level"),
-        "component": _v(h, "component"),
+        "legal_source": _v(h, "legal"), "line": _v(h, "line"),
+        "level": {"ja": _v(h, "levelJa"), "en": _v(h, "levelEn")} if _v(h, "levelEn") else None,
+        "component": {"uri": _v(h, "component"), "notation": _v(h, "component").rsplit("/", 1)[-1],
+                      "label": {"ja": _v(h, "componentJa"), "en": _v(h, "componentEn")}} if _v(h, "component") else None,
+        "statement": {"number": int(uri.rsplit("/", 1)[-1]), "of": _v(h, "parentNotation")} if is_statement else None,
+        "framework": framework(backend, base, _v(h, "scheme")),
     }
-    view["ancestors"] = _linked(backend, base, f"{_iri(uri)} skos:broader+ ?x . ?x skos:broaderTransitive* ?top .",
-                                order="DESC(?depth)", depth=True, uri=uri)
-    view["children"] = _linked(backend, base, f"?x skos:broader {_iri(uri)} .")
+    view["ancestors"] = _linked(backend, base, "", order="", depth=True, uri=uri)
+    children = _linked(backend, base, f"?x skos:broader {_iri(uri)} .")
+    if children and all(c["notation"] for c in children):
+        children.sort(key=lambda c: natural_key(c["notation"]))
+    view["children"] = children
+    view["statements"] = any(c["statement"] for c in children)
     view["outgoing"] = records(backend, base, f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
                                               f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}")
     view["incoming"] = records(backend, base, f"?r owl:annotatedTarget {_iri(uri)} .")
@@ -121,60 +173,107 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
 def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?notation", depth: bool = False,
             uri: str = "") -> list[dict[str, Any]]:
     if depth:  # ancestors, outermost first
-        query = f"""SELECT ?x ?notation ?ja ?en (COUNT(DISTINCT ?up) AS ?depth) WHERE {{
+        query = f"""SELECT ?x ?notation ?ja ?en ?parentNotation (COUNT(DISTINCT ?up) AS ?depth) WHERE {{
             {_iri(uri)} skos:broader+ ?x . ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x skos:broader+ ?up }} }}
-            GROUP BY ?x ?notation ?ja ?en ORDER BY ?depth"""
+            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x skos:broader+ ?up }}
+            OPTIONAL {{ ?x skos:broader/skos:notation ?parentNotation }} }}
+            GROUP BY ?x ?notation ?ja ?en ?parentNotation ORDER BY ?depth"""
     else:
-        query = f"""SELECT ?x ?notation ?ja ?en ?line WHERE {{ {pattern}
+        query = f"""SELECT ?x ?notation ?ja ?en ?line ?parentNotation ?statement WHERE {{ {pattern}
             ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x ccdsx:sourceLine ?line }} }} ORDER BY {order}"""
-    return [{"uri": _v(r, "x"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}}
-            for r in backend.select(P.format(base=base) + query)]
+            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x ccdsx:sourceLine ?line }}
+            OPTIONAL {{ ?x skos:broader/skos:notation ?parentNotation }}
+            OPTIONAL {{ ?x a ccdsx:Statement BIND (true AS ?statement) }} }} ORDER BY {order}"""
+    out = []
+    for r in backend.select(P.format(base=base) + query):
+        uri_ = _v(r, "x")
+        statement = int(uri_.rsplit("/", 1)[-1]) if _v(r, "statement") == "true" else None
+        out.append({"uri": uri_, "notation": full_notation(_v(r, "notation"), _v(r, "parentNotation")),
+                    "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}, "statement": statement})
+    return out
 
 
 def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
+    """Mapping records matching `pattern` (which binds ?r), each with its external item (or bullet statement),
+    the CCDS section and item it resolves to, what the Appendix printed, and where."""
     rows = backend.select(P.format(base=base) + f"""
-        SELECT ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parentNotation ?target ?targetNotation
-               ?targetJa ?targetEn ?targetSection ?section ?sectionTitle ?item ?itemTitle ?qualifier ?none ?statement ?line ?seq
-               ?table ?printedTarget (GROUP_CONCAT(DISTINCT ?erratumId; separator=" ") AS ?errata) WHERE {{
+        SELECT ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
+               ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind
+               ?ts ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier
+               ?none ?statement ?line ?seq ?table ?printedTarget
+               (GROUP_CONCAT(DISTINCT ?erratumId; separator=" ") AS ?errata)
+               (GROUP_CONCAT(DISTINCT STR(?q); separator=" ") AS ?qualifiers) WHERE {{
           {pattern}
           ?r owl:annotatedSource ?subject ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?target ;
              ccdsx:noCorrespondence ?none ; ccdsx:statementNumber ?statement ; ccdsx:sequence ?seq ; dcterms:source ?tableNode .
           ?tableNode dcterms:identifier ?table .
           ?relation rdfs:label ?relJa , ?relEn . FILTER (LANG(?relJa) = "ja" && LANG(?relEn) = "en")
           ?subject skos:prefLabel ?subjectJa , ?subjectEn . FILTER (LANG(?subjectJa) = "ja" && LANG(?subjectEn) = "en")
+          OPTIONAL {{ ?r sssom:subject_source ?framework OPTIONAL {{ ?framework skos:notation ?frameworkNotation }} }}
           OPTIONAL {{ ?subject skos:notation ?subjectNotation }}
-          OPTIONAL {{ ?subject a ccdsx:Statement ; skos:broader/skos:notation ?parentNotation }}
+          OPTIONAL {{ ?subject a ccdsx:Statement ; skos:broader ?parent . ?parent skos:notation ?parentNotation ;
+                               skos:prefLabel ?parentJa , ?parentEn . FILTER (LANG(?parentJa) = "ja" && LANG(?parentEn) = "en") }}
           OPTIONAL {{ ?target skos:notation ?targetNotation ; skos:prefLabel ?targetJa , ?targetEn .
                       FILTER (LANG(?targetJa) = "ja" && LANG(?targetEn) = "en")
-                      OPTIONAL {{ ?target skos:broader ?ts . ?ts a ccdsx:Section ; skos:notation ?targetSection }} }}
+                      OPTIONAL {{ ?target a ccdsx:Section BIND ("section" AS ?targetKind) }}
+                      OPTIONAL {{ ?target skos:broader/skos:notation ?targetParentNotation }}
+                      OPTIONAL {{ ?target skos:broader ?ts . ?ts a ccdsx:Section ; skos:notation ?targetSection ;
+                                  skos:prefLabel ?tsJa , ?tsEn . FILTER (LANG(?tsJa) = "ja" && LANG(?tsEn) = "en") }} }}
           OPTIONAL {{ ?r ccdsx:printedSection ?section }} OPTIONAL {{ ?r ccdsx:printedSectionTitle ?sectionTitle }}
           OPTIONAL {{ ?r ccdsx:printedItem ?item }} OPTIONAL {{ ?r ccdsx:printedItemTitle ?itemTitle }}
           OPTIONAL {{ ?r ccdsx:printedQualifier ?qualifier }} OPTIONAL {{ ?r ccdsx:sourceLine ?line }}
           OPTIONAL {{ ?r ccdsx:printedTarget ?printedTarget }}
           OPTIONAL {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }}
-        }} GROUP BY ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parentNotation ?target
-                    ?targetNotation ?targetJa ?targetEn ?targetSection ?section ?sectionTitle ?item ?itemTitle ?qualifier
+          OPTIONAL {{ ?r ccdsx:qualifier ?q }}
+        }} GROUP BY ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
+                    ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind
+                    ?ts ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier
                     ?none ?statement ?line ?seq ?table ?printedTarget
         ORDER BY ?table ?seq""")
+    qualifier_uris = sorted({q for r in rows for q in _v(r, "qualifiers").split(" ") if q})
+    qualifier_labels = _labels(backend, base, qualifier_uris)
     out = []
     for r in rows:
         target = _v(r, "target")
+        none = _v(r, "none") == "true"
+        is_statement = bool(_v(r, "parent"))
+        is_section = _v(r, "targetKind") == "section"
         out.append({
             "uri": _v(r, "r"), "relation": {"uri": _v(r, "relation"), "ja": _v(r, "relJa"), "en": _v(r, "relEn")},
+            "framework": {"uri": _v(r, "framework"), "notation": _v(r, "frameworkNotation")},
             "subject": {"uri": _v(r, "subject"), "notation": _v(r, "subjectNotation") or _v(r, "parentNotation"),
                         "label": {"ja": _v(r, "subjectJa"), "en": _v(r, "subjectEn")}},
-            "statement": int(_v(r, "statement", "1")), "none": _v(r, "none") == "true",
-            "target": None if _v(r, "none") == "true" else {
-                "uri": target, "notation": _v(r, "targetNotation"), "section": _v(r, "targetSection"),
-                "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")}},
+            # a bullet statement of a CPSF requirement: the requirement it belongs to, and its number there
+            "of": {"uri": _v(r, "parent"), "notation": _v(r, "parentNotation"),
+                   "label": {"ja": _v(r, "parentJa"), "en": _v(r, "parentEn")}} if is_statement else None,
+            "statement": int(_v(r, "statement", "1")), "none": none,
+            "target": None if none else {
+                "uri": target, "notation": full_notation(_v(r, "targetNotation"), _v(r, "targetParentNotation")),
+                "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")}, "is_section": is_section,
+                "section": ({"uri": target, "notation": _v(r, "targetNotation"),
+                             "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")}} if is_section else
+                            {"uri": _v(r, "ts"), "notation": _v(r, "targetSection"),
+                             "label": {"ja": _v(r, "tsJa"), "en": _v(r, "tsEn")}} if _v(r, "ts") else None)},
+            "qualifiers": [qualifier_labels.get(q, {"uri": q, "notation": q.rsplit("/", 1)[-1], "label": {}})
+                           for q in sorted(q for q in _v(r, "qualifiers").split(" ") if q)],
             "printed": {"section": _v(r, "section"), "section_title": _v(r, "sectionTitle"), "item": _v(r, "item"),
                         "item_title": _v(r, "itemTitle"), "qualifier": _v(r, "qualifier")},
-            "corrected": bool(target) and _v(r, "none") != "true" and _v(r, "printedTarget") != target,
+            "corrected": bool(target) and not none and _v(r, "printedTarget") != target,
             "errata": [e for e in _v(r, "errata").split(" ") if e], "line": _v(r, "line"), "table": _v(r, "table"),
         })
     return out
+
+
+def _labels(backend: Backend, base: str, uris: list[str]) -> dict[str, dict[str, Any]]:
+    if not uris:
+        return {}
+    values = " ".join(_iri(u) for u in uris)
+    rows = backend.select(P.format(base=base) + f"""
+        SELECT ?x ?notation ?ja ?en WHERE {{ VALUES ?x {{ {values} }}
+          ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
+          OPTIONAL {{ ?x skos:notation ?notation }} }}""")
+    return {_v(r, "x"): {"uri": _v(r, "x"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}}
+            for r in rows}
 
 
 def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
@@ -200,39 +299,63 @@ def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str
 def coverage(backend: Backend, base: str) -> dict[str, Any]:
     """Records per (framework, top-level CCDS section group) for the coverage chart."""
     rows = backend.select(P.format(base=base) + """
-        SELECT ?framework ?section ?ja ?en (COUNT(?r) AS ?n) WHERE {
+        SELECT ?framework ?sec ?section ?ja ?en (COUNT(?r) AS ?n) WHERE {
           ?r a ccdsx:MappingRecord ; owl:annotatedTarget ?t ; sssom:subject_source ?s . ?s skos:notation ?framework .
           ?t skos:broader* ?sec . ?sec a ccdsx:Section ; skos:notation ?section ; skos:prefLabel ?ja , ?en .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
           FILTER NOT EXISTS { ?t skos:broader* ?deeper . ?deeper a ccdsx:Section ; skos:broader+ ?sec }
-        } GROUP BY ?framework ?section ?ja ?en""")
+        } GROUP BY ?framework ?sec ?section ?ja ?en""")
     cells: dict[tuple[str, str], int] = defaultdict(int)
     sections: dict[str, dict[str, str]] = {}
+    uris: dict[str, str] = {}
     for r in rows:
         cells[(_v(r, "framework"), _v(r, "section"))] += int(_v(r, "n"))
         sections[_v(r, "section")] = {"ja": _v(r, "ja"), "en": _v(r, "en")}
+        uris[_v(r, "section")] = _v(r, "sec")
     order = sorted(sections, key=lambda s: [int(p) for p in s.split(".")])
-    frameworks_ = sorted({f for f, _ in cells})
-    return {"sections": [{"notation": s, "label": sections[s]} for s in order], "frameworks": frameworks_,
+    present = {f for f, _ in cells}
+    known = [f for f in frameworks(backend, base) if f["notation"] in present]  # Appendix chapter order
+    frameworks_ = [f["notation"] for f in known] + sorted(present - {f["notation"] for f in known})
+    info = {f["notation"]: f for f in known}
+    return {"sections": [{"notation": s, "label": sections[s], "uri": uris[s],
+                          "total": sum(n for (_, sec), n in cells.items() if sec == s)} for s in order],
+            "frameworks": frameworks_,
+            "rows": [{"notation": f, "uri": info.get(f, {}).get("uri", ""), "label": info.get(f, {}).get("label", {}),
+                      "total": sum(n for (fw, _), n in cells.items() if fw == f)} for f in frameworks_],
             "cells": {f"{f}|{s}": n for (f, s), n in cells.items()},
             "max": max(cells.values(), default=1)}
 
 
 def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Items whose ID or Japanese or English title contains the text (case-insensitive); an exact ID first,
+    then by framework in Appendix order and by ID."""
     needle = text.strip().lower()
     if not needle:
         return []
     literal = '"' + needle.replace("\\", "\\\\").replace('"', '\\"') + '"'
     rows = backend.select(P.format(base=base) + f"""
-        SELECT DISTINCT ?x ?notation ?ja ?en ?schemeNotation WHERE {{
+        SELECT DISTINCT ?x ?notation ?ja ?en ?s ?schemeNotation ?chapter ?parentNotation ?statement ?line WHERE {{
           ?x a skos:Concept ; skos:inScheme ?s ; skos:prefLabel ?ja , ?en . ?s skos:notation ?schemeNotation .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-          OPTIONAL {{ ?x skos:notation ?notation }}
+          OPTIONAL {{ ?s ccdsx:appendixChapter ?chapter }}
+          OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x ccdsx:sourceLine ?line }}
+          OPTIONAL {{ ?x skos:broader/skos:notation ?parentNotation }}
+          OPTIONAL {{ ?x a ccdsx:Statement BIND (true AS ?statement) }}
           FILTER (CONTAINS(LCASE(COALESCE(?notation, "")), {literal}) || CONTAINS(LCASE(?ja), {literal})
                   || CONTAINS(LCASE(?en), {literal}))
         }} ORDER BY ?schemeNotation ?notation LIMIT {int(limit)}""")
-    return [{"uri": _v(r, "x"), "notation": _v(r, "notation"), "scheme": _v(r, "schemeNotation"),
-             "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}} for r in rows]
+    hits = []
+    for r in rows:
+        uri = _v(r, "x")
+        statement = int(uri.rsplit("/", 1)[-1]) if _v(r, "statement") == "true" else None
+        notation = full_notation(_v(r, "notation"), _v(r, "parentNotation"))
+        hits.append({"uri": uri, "notation": notation, "scheme": _v(r, "schemeNotation"), "scheme_uri": _v(r, "s"),
+                     "statement": statement, "of": _v(r, "parentNotation") if statement else "",
+                     "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+                     "key": (_v(r, "notation").lower() != needle, _v(r, "chapter") != "", _v(r, "chapter"),
+                             natural_key(notation or _v(r, "parentNotation")), statement or 0)})
+    hits.sort(key=lambda h: h.pop("key"))
+    return hits
 
 
 def ontology_terms(backend: Backend, base: str) -> dict[str, list[dict[str, Any]]]:

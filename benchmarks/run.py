@@ -1,0 +1,795 @@
+"""Benchmark ccds-crosswalk's server against the Oxigraph server, Virtuoso 7 and rdflib-endpoint.
+
+    python benchmarks/run.py [--quick] [--profile] [--no-readme]
+
+Builds the release into a temporary folder (timed), starts the four engines on 127.0.0.1 with the same data,
+checks that every engine gives the same answer to every query of the mix, then runs the mix against each engine
+interleaved (A B C D A B C D ...) at concurrency 1 and 8, our server's own routes (dereferencing item URIs as
+Turtle and HTML, dump downloads), a few --workers/--query-workers settings, start-up time, and a lookup's
+latency while the whole crosswalk and a runaway query run. Prints the tables and (full runs) writes them into
+benchmarks/README.md between the results markers. Every process it starts is stopped on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path[:0] = [str(HERE), str(ROOT)]
+
+import engines  # noqa: E402
+import loadgen  # noqa: E402
+import mix  # noqa: E402
+import psutil  # noqa: E402
+
+from server.settings import load_settings  # noqa: E402
+
+BASE = "https://w3id.org/ccds-crosswalk/"
+VERSION = "1.0.0"
+README = HERE / "README.md"
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+
+
+@dataclass(frozen=True)
+class Plan:
+    slice_s: float  # one engine's turn in the interleaved mix
+    rounds: int  # A B C D repeated this many times per concurrency
+    max_requests: int  # per slice
+    own_s: float  # each of our own routes (Turtle, /id 303, HTML, dumps)
+    config_s: float  # each --workers/--query-workers setting (mix c=8, then Turtle c=8)
+    configs: tuple[tuple[int, int], ...]
+    ready_starts: int
+    runaway_s: float
+    limit_s: float  # the server-side query time limit every engine gets
+
+
+FULL = Plan(slice_s=5.0, rounds=3, max_requests=20_000, own_s=5.0, config_s=4.0,
+            configs=((1, 1), (1, 2), (1, 4), (2, 2)), ready_starts=3, runaway_s=12.0, limit_s=5.0)
+QUICK = Plan(slice_s=1.5, rounds=1, max_requests=5_000, own_s=1.5, config_s=1.5,
+             configs=((1, 1), (2, 2)), ready_starts=1, runaway_s=6.0, limit_s=5.0)
+
+
+# ------------------------------------------------------------------ small helpers
+
+def pct(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..1) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> str:
+    value = seconds * 1000
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = psutil.virtual_memory().total / 2**30
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--short", "server"], capture_output=True, text=True,
+                           check=False).stdout.split("\n")
+    dirty = [line for line in dirty if line.strip()]
+    date = subprocess.run(["date"], capture_output=True, text=True, check=False).stdout.strip()
+    return {"date": date, "nproc": str(os.cpu_count()), "cpu": cpu, "memory": f"{memory:.1f} GiB",
+            "python": platform.python_version(), "commit": commit + (f" + {len(dirty)} modified files under server/"
+                                                                      if dirty else ""),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+class Sampler:
+    """Samples a server's process-tree RSS every 0.2 s, and the machine's busy CPU, while a slice runs."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak, self.samples = pid, 0, []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            rss = engines.rss_bytes(self.pid)
+            self.samples.append(rss)
+            self.peak = max(self.peak, rss)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> Sampler:
+        self.cpu0 = engines.cpu_seconds(self.pid)
+        self.busy0 = _busy()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.server_cpu = engines.cpu_seconds(self.pid) - self.cpu0
+        self.busy = _busy() - self.busy0
+
+
+def _busy() -> float:
+    t = psutil.cpu_times()
+    return t.user + t.nice + t.system + t.irq + t.softirq + getattr(t, "steal", 0.0)
+
+
+@dataclass
+class Slice:
+    engine: str
+    phase: str
+    concurrency: int
+    run: loadgen.Run
+    server_cpu: float
+    rss_peak: int
+    rss_mean: float
+    other_cores: float  # CPU used by everything except this server and the load generator, in cores
+
+
+def measure(engine: engines.Engine, phase: str, jobs: list[loadgen.Job], concurrency: int, seconds: float,
+            max_requests: int, timeout: float = 30.0, follow: dict[str, str] | None = None) -> Slice:
+    with Sampler(engine.pid) as sampler:
+        run = loadgen.run_closed_loop(engine.base_url, jobs, concurrency, seconds, max_requests, timeout=timeout,
+                                      follow_headers=follow)
+    other = max(0.0, sampler.busy - sampler.server_cpu - run.client_cpu) / max(run.wall, 1e-9)
+    mean = statistics.fmean(sampler.samples) if sampler.samples else 0.0
+    return Slice(engine.name, phase, concurrency, run, sampler.server_cpu, sampler.peak, mean, other)
+
+
+def port_of(engine: engines.Engine) -> int:
+    return int(engine.base_url.rsplit(":", 1)[1])
+
+
+def mix_jobs(engine: engines.Engine, queries: list[mix.Query]) -> list[loadgen.Job]:
+    port = port_of(engine)
+    return [loadgen.Job(q.name, tuple(loadgen.encode_get("127.0.0.1", port, engine.target(text),
+                                                         {"Accept": mix.ACCEPT[q.form]}) for text in q.texts))
+            for q in queries]
+
+
+def get_jobs(engine: engines.Engine, label: str, paths: list[str], accept: str | None, follow: bool = False,
+             headers: dict[str, str] | None = None) -> list[loadgen.Job]:
+    port = port_of(engine)
+    extra = {**({"Accept": accept} if accept else {}), **(headers or {})}
+    return [loadgen.Job(label, tuple(loadgen.encode_get("127.0.0.1", port, p, extra) for p in paths), follow=follow)]
+
+
+# ------------------------------------------------------------------ the phases
+
+def build(artefacts: Path, out: list[str]) -> float:
+    log("building the release ...")
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE,
+                           "build"], cwd=ROOT, capture_output=True, text=True, check=False)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        raise SystemExit(f"the build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    stages = next((line for line in done.stdout.splitlines() if "written to" in line), "")
+    out.append(stages.split(" in ", 1)[-1] if stages else "")
+    log(f"build: {seconds:.2f} s ({out[-1]})")
+    return seconds
+
+
+@dataclass
+class Check:
+    query: str
+    variants: int
+    disagree: dict[str, str] = field(default_factory=dict)  # engine -> why
+    rows: int = 0
+
+
+def check_answers(engine_list: list[engines.Engine], queries: list[mix.Query]) -> list[Check]:
+    """Every variant of every query on every engine; the reference answer is the one most engines give
+    (ties: the Oxigraph server's). An engine that disagrees on any variant is excluded for that query."""
+    checks = []
+    for query in queries:
+        check = Check(query.name, len(query.texts))
+        for index, text in enumerate(query.texts):
+            answers: dict[str, Counter | str] = {}
+            for engine in engine_list:
+                try:
+                    response = loadgen.fetch(engine.base_url, engine.target(text), {"Accept": mix.ACCEPT[query.form]},
+                                             timeout=60)
+                    if response.status != 200:
+                        answers[engine.name] = f"HTTP {response.status}: {response.body[:150]!r}"
+                    else:
+                        answers[engine.name] = mix.canonical(query, response.body,
+                                                             response.headers.get("content-type", ""))
+                except Exception as problem:
+                    answers[engine.name] = f"{type(problem).__name__}: {problem}"
+            groups: dict[int, list[str]] = defaultdict(list)
+            keyed: dict[int, Counter] = {}
+            for name, answer in answers.items():
+                if isinstance(answer, Counter):
+                    key = hash(frozenset(answer.items()))
+                    groups[key].append(name)
+                    keyed[key] = answer
+            if not groups:
+                for name, answer in answers.items():
+                    check.disagree.setdefault(name, f"variant {index + 1}: {answer}")
+                continue
+            best = max(groups, key=lambda k: (len(groups[k]), "oxigraph" in groups[k]))
+            reference = keyed[best]
+            if index == 0:
+                check.rows = sum(reference.values())
+            for name, answer in answers.items():
+                if name in groups[best]:
+                    continue
+                why = answer if isinstance(answer, str) else mix.describe_difference(reference, answer)
+                check.disagree.setdefault(name, f"variant {index + 1}: {why}")
+        status = "; ".join(f"{k} DISAGREES ({v})" for k, v in check.disagree.items()) or "all agree"
+        log(f"check {query.name}: {status}")
+        checks.append(check)
+    return checks
+
+
+def interleaved_mix(engine_list: list[engines.Engine], queries: list[mix.Query], plan: Plan) -> list[Slice]:
+    slices = []
+    jobs = {e.name: mix_jobs(e, queries) for e in engine_list}
+    for concurrency in (1, 8):
+        for round_ in range(plan.rounds):
+            for engine in engine_list:
+                s = measure(engine, "mix", jobs[engine.name], concurrency, plan.slice_s, plan.max_requests)
+                n = len(s.run.records)
+                log(f"mix c={concurrency} round {round_ + 1} {engine.name}: {n} requests, {n / s.run.wall:.0f}/s, "
+                    f"{sum(not r.ok for r in s.run.records)} errors, other load {s.other_cores:.2f} cores")
+                slices.append(s)
+    return slices
+
+
+def item_paths(ours: engines.Engine) -> list[str]:
+    query = ("SELECT ?s WHERE { ?s <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme } ORDER BY ?s")
+    response = loadgen.fetch(ours.base_url, ours.target(query), {"Accept": "text/csv"})
+    uris = [line.strip() for line in response.body.decode().splitlines()[1:] if line.strip()]
+    paths = [u[len(BASE):] for u in uris if u.startswith(f"{BASE}id/")]
+    return [quote(p, safe="/-._~!$&'()*+,;=:@%") for p in paths]
+
+
+def own_routes(ours: engines.Engine, plan: Plan, paths: list[str]) -> list[Slice]:
+    docs = [f"/doc/{p[3:]}" for p in paths]  # id/x -> /doc/x
+    files = ["crosswalk-graphs.nq.gz", "crosswalk.ttl", "crosswalk.jsonld", "crosswalk-graphs.nq"]
+    routes = [
+        ("doc .ttl", get_jobs(ours, "doc .ttl", [f"{d}.ttl" for d in docs], None), None),
+        ("id → 303 → ttl", get_jobs(ours, "id → 303 → ttl", [f"/{p}" for p in paths], "text/turtle", follow=True),
+         {"Accept": "text/turtle"}),
+        ("doc .html", get_jobs(ours, "doc .html", [f"{d}.html" for d in docs], None), None),
+        ("dumps", get_jobs(ours, "dumps", [f"/release/{VERSION}/{f}" for f in files], None), None),
+    ]
+    out = []
+    for label, jobs, follow in routes:
+        s = measure(ours, label, jobs, 8, plan.own_s, plan.max_requests * 5, follow=follow)
+        n = len(s.run.records)
+        log(f"{label} c=8: {n / s.run.wall:.0f}/s, {sum(not r.ok for r in s.run.records)} errors")
+        out.append(s)
+    return out
+
+
+def wrk_check(ours: engines.Engine, path: str, seconds: float) -> str:
+    if shutil.which("wrk") is None:
+        return "wrk not installed (apt-get install -y wrk) — skipped"
+    done = subprocess.run(["wrk", "-t2", "-c8", f"-d{max(1, round(seconds))}s", "--latency", f"{ours.base_url}{path}"],
+                          capture_output=True, text=True, check=False, timeout=seconds + 30)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", done.stdout)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", done.stdout)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
+    if not rate:
+        return f"wrk failed: {done.stdout[-300:]} {done.stderr[-300:]}"
+    return (f"wrk -t2 -c8 on {path}: {float(rate.group(1)):.0f} req/s, p50 {p50.group(1) if p50 else '?'}, "
+            f"p99 {p99.group(1) if p99 else '?'}, non-2xx {errors.group(1) if errors else 0}")
+
+
+@dataclass
+class ConfigResult:
+    workers: int
+    query_workers: int
+    ready_s: float
+    processes: int
+    mix: Slice
+    ttl: Slice
+
+
+def configs(artefacts: Path, work: Path, queries: list[mix.Query], paths: list[str], plan: Plan) -> list[ConfigResult]:
+    results = []
+    for workers, query_workers in plan.configs:
+        engine = engines.start_ours(artefacts, BASE, work, plan.limit_s, workers, query_workers,
+                                    tag=f"[w{workers},q{query_workers}]")
+        try:
+            # several HTTP workers: let every worker finish starting before measuring
+            if workers > 1:
+                time.sleep(1.5)
+            m = measure(engine, "mix", mix_jobs(engine, queries), 8, plan.config_s, plan.max_requests)
+            docs = [f"/doc/{p[3:]}.ttl" for p in paths]
+            t = measure(engine, "doc .ttl", get_jobs(engine, "doc .ttl", docs, None), 8, plan.config_s,
+                        plan.max_requests * 5)
+            count = len(engines.processes(engine.pid))
+            results.append(ConfigResult(workers, query_workers, engine.ready_s, count, m, t))
+            log(f"config --workers {workers} --query-workers {query_workers}: ready {engine.ready_s:.2f} s, "
+                f"mix c=8 {len(m.run.records) / m.run.wall:.0f}/s, ttl {len(t.run.records) / t.run.wall:.0f}/s, "
+                f"peak RSS {max(m.rss_peak, t.rss_peak) / 2**20:.0f} MiB")
+        finally:
+            engine.stop()
+    return results
+
+
+def ready_times(artefacts: Path, work: Path, plan: Plan) -> list[float]:
+    times = []
+    for i in range(plan.ready_starts):
+        engine = engines.start_ours(artefacts, BASE, work, plan.limit_s, tag=f"[ready{i}]")
+        times.append(engine.ready_s)
+        engine.stop()
+    log("ready: " + ", ".join(f"{t:.2f} s" for t in times))
+    return times
+
+
+@dataclass
+class Runaway:
+    engine: str
+    lookups: list[loadgen.Record]
+    runaway_outcomes: list[str]
+    crosswalks_done: int
+    crosswalk_errors: int
+
+
+def runaway(engine: engines.Engine, queries: list[mix.Query], plan: Plan) -> Runaway:
+    """A lookup at c=1 while one client loops the whole crosswalk and another loops a runaway query."""
+    port = port_of(engine)
+    by_name = {q.name: q for q in queries}
+    crosswalk = loadgen.encode_get("127.0.0.1", port, engine.target(by_name["crosswalk"].texts[0]),
+                                   {"Accept": mix.ACCEPT["SELECT"]})
+    heavy = loadgen.encode_get("127.0.0.1", port, engine.target(mix.RUNAWAY), {"Accept": mix.ACCEPT["SELECT"]})
+    stop = threading.Event()
+    connections: list[loadgen.Connection] = []
+    outcomes: list[str] = []
+    counts = {"ok": 0, "bad": 0}
+
+    def loop(raw: bytes, timeout: float, record: bool) -> None:
+        conn = loadgen.Connection("127.0.0.1", port, timeout)
+        connections.append(conn)
+        while not stop.is_set():
+            began = time.perf_counter()
+            try:
+                response = conn.request(raw)
+                outcome = f"HTTP {response.status} after {time.perf_counter() - began:.1f} s"
+                good = response.status == 200
+            except (OSError, loadgen.HttpError) as problem:
+                if stop.is_set():
+                    return
+                outcome = f"{type(problem).__name__} after {time.perf_counter() - began:.1f} s"
+                good = False
+                conn.close()
+            if record:
+                outcomes.append(outcome)
+            else:
+                counts["ok" if good else "bad"] += 1
+
+    threads = [threading.Thread(target=loop, args=(crosswalk, 30, False), daemon=True),
+               threading.Thread(target=loop, args=(heavy, plan.limit_s * 4 + 10, True), daemon=True)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    try:
+        run = loadgen.run_closed_loop(engine.base_url, mix_jobs(engine, [by_name["lookup"]]), 1, plan.runaway_s,
+                                      10**6, timeout=plan.limit_s)
+    finally:
+        stop.set()
+        for conn in list(connections):
+            with contextlib.suppress(OSError):
+                if conn.sock is not None:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+        for t in threads:
+            t.join(2)
+    result = Runaway(engine.name, run.records, outcomes, counts["ok"], counts["bad"])
+    lat = [r.seconds for r in run.records if r.ok]
+    log(f"runaway {engine.name}: {len(run.records)} lookups, {sum(not r.ok for r in run.records)} errors, "
+        f"p50 {ms(pct(lat, .5)) if lat else '-'} ms, p99 {ms(pct(lat, .99)) if lat else '-'} ms; "
+        f"runaway: {outcomes[:4]}; crosswalks {counts}")
+    return result
+
+
+def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], work: Path, seconds: float) -> str:
+    """py-spy over our server's whole process tree during a c=8 mix and a c=8 Turtle run; top frames."""
+    if shutil.which("py-spy") is None:
+        return "py-spy not installed (pip install py-spy) — skipped"
+    report = []
+    for label, jobs in (("mix c=8", mix_jobs(ours, queries)),
+                        ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None))):
+        out = work / f"profile-{label.split()[0].replace('.', '')}.txt"
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(ours.pid), "--subprocesses", "--format", "raw",
+                                "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1), "-o", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.5)
+            loadgen.run_closed_loop(ours.base_url, jobs, 8, seconds, 10**6)
+            spy.wait(seconds + 30)
+        finally:
+            if spy.poll() is None:
+                spy.terminate()
+                spy.wait(10)
+        report.append(f"#### py-spy, {label} (samples by process and leaf function; raw stacks in {out})\n")
+        report.append(summarise_profile(out))
+    return "\n".join(report)
+
+
+def summarise_profile(path: Path, top: int = 12) -> str:
+    if not path.exists():
+        return "(no profile written)\n"
+    leaf: Counter = Counter()
+    inclusive: Counter = Counter()
+    per_process: Counter = Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        frames = stack.split(";")
+        process = frames[0]
+        kind = "query worker" if "spawn_main" in stack or "_worker_main" in stack else "web process"
+        per_process[kind] += count
+        total += count
+        if frames[-1]:
+            leaf[(kind, _short(frames[-1]))] += count
+        for frame in set(frames[1:]):
+            if "/server/" in frame or "starlette" in frame or "uvicorn" in frame or "fastapi" in frame:
+                inclusive[(kind, _short(frame))] += count
+        del process
+    lines = [f"total samples {total}: " + ", ".join(f"{k} {v / max(total, 1):.0%}" for k, v in per_process.items()), ""]
+    lines.append("| process | leaf (self time) | share |\n|---|---|---:|")
+    lines += [f"| {k[0]} | `{k[1]}` | {v / max(total, 1):.1%} |" for k, v in leaf.most_common(top)]
+    lines.append("\n| process | project/framework function (inclusive) | share |\n|---|---|---:|")
+    lines += [f"| {k[0]} | `{k[1]}` | {v / max(total, 1):.1%} |" for k, v in inclusive.most_common(top)]
+    return "\n".join(lines) + "\n"
+
+
+def _short(frame: str) -> str:
+    match = re.match(r"(.*) \((.*?):(\d+)\)", frame)
+    if not match:
+        return frame[:80]
+    name, file, line = match.groups()
+    file = file.split("site-packages/")[-1].split("/work/main/")[-1]
+    return f"{name} ({file}:{line})"
+
+
+# ------------------------------------------------------------------ report
+
+def aggregate(slices: list[Slice]) -> dict[tuple[str, int], dict]:
+    grouped: dict[tuple[str, int], list[Slice]] = defaultdict(list)
+    for s in slices:
+        grouped[(s.engine, s.concurrency)].append(s)
+    out = {}
+    for key, group in grouped.items():
+        records = [r for s in group for r in s.run.records]
+        wall = sum(s.run.wall for s in group)
+        cpu = sum(s.server_cpu for s in group)
+        out[key] = {
+            "records": records, "wall": wall, "n": len(records), "errors": sum(not r.ok for r in records),
+            "throughput": len(records) / wall if wall else 0.0, "cpu_per_req": cpu / max(len(records), 1),
+            "server_cores": cpu / wall if wall else 0.0, "rss_peak": max(s.rss_peak for s in group),
+            "client_cores": sum(s.run.client_cpu for s in group) / wall if wall else 0.0,
+            "other_cores": statistics.fmean(s.other_cores for s in group),
+        }
+    return out
+
+
+def agreed_throughput(stats: dict, excluded: set[str], concurrency: int) -> float:
+    """Throughput over the queries the engine answered correctly: requests/s if it agreed on all of them,
+    else (Little's law for a closed loop) concurrency × agreed requests / their summed latency."""
+    if not excluded:
+        return stats["throughput"]
+    kept = [r for r in stats["records"] if r.label not in excluded]
+    busy = sum(r.seconds for r in kept)
+    return concurrency * len(kept) / busy if busy else 0.0
+
+
+def report(info: dict, build_s: float, build_stages: str, engine_list: list[engines.Engine],
+           checks: list[Check], mix_slices: list[Slice], own: list[Slice], wrk: str, cfgs: list[ConfigResult],
+           ready: list[float], runaways: list[Runaway], queries: list[mix.Query], plan: Plan, command: str,
+           prof: str, total_s: float, notes: list[str]) -> str:
+    names = [e.name for e in engine_list]
+    stats = aggregate(mix_slices)
+    excluded = {name: {c.query for c in checks if name in c.disagree} for name in names}
+    out: list[str] = []
+    w = out.append
+    w(f"Run: `{command}` — {info['date']}; total {total_s:.0f} s.\n")
+    w(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
+      f"load average before the run {info['load']}; code at {info['commit']}.\n")
+    w("Load generator: benchmarks/loadgen.py — closed loop, one thread and one keep-alive raw-socket HTTP/1.1 "
+      "connection per concurrent client, in the benchmark's own process, **sharing the same CPUs as the servers** "
+      f"(its CPU use is shown as `client cores`). Each engine's turn lasts {plan.slice_s:g} s, "
+      f"{plan.rounds} interleaved round(s) per concurrency (A B C D A B C D …); requests in flight at the end of a "
+      "turn are completed and counted. `other cores` is CPU used by processes outside the server and the load "
+      "generator during a turn (other work on the machine).\n")
+    w(f"Every engine has a {plan.limit_s:g} s server-side query time limit where it has one "
+      "(ours --timeout, Oxigraph --timeout-s, Virtuoso MaxQueryExecutionTime; rdflib-endpoint has none).\n")
+    for e in engine_list:
+        extra = f" — {'; '.join(e.notes)}" if e.notes else ""
+        w(f"- **{e.name}**: {e.sparql}{extra}")
+    w("")
+    w(f"Build: **{build_s:.1f} s** wall ({build_stages}).\n")
+
+    # correctness
+    w("### Same answers\n")
+    w("| query | what | variants | rows (1st variant) | result |\n|---|---|---:|---:|---|")
+    for c, q in zip(checks, queries, strict=True):
+        result = "all engines agree" if not c.disagree else "; ".join(
+            f"**{k} disagrees** ({v[:160]}) — excluded for this query" for k, v in c.disagree.items())
+        w(f"| {q.name} | {q.what} | {c.variants} | {c.rows} | {result} |")
+    w("")
+
+    # summary
+    w("### Mix (all queries in turn), per engine\n")
+    w("| engine | c | requests | throughput req/s | mix p50 ms | mix p99 ms | errors | server CPU ms/req "
+      "| server cores | peak RSS MiB (all processes) | client cores | other cores |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for concurrency in (1, 8):
+        for name in names:
+            s = stats.get((name, concurrency))
+            if not s:
+                continue
+            lat = [r.seconds for r in s["records"]]
+            tp = agreed_throughput(s, excluded[name], concurrency)
+            star = "*" if excluded[name] else ""
+            w(f"| {name} | {concurrency} | {s['n']} | {tp:.0f}{star} | {ms(pct(lat, .5))} | {ms(pct(lat, .99))} | "
+              f"{s['errors']} | {s['cpu_per_req'] * 1000:.2f} | {s['server_cores']:.2f} | "
+              f"{s['rss_peak'] / 2**20:.0f} | {s['client_cores']:.2f} | {s['other_cores']:.2f} |")
+    if any(excluded.values()):
+        w("\n\\* throughput over the queries this engine answered correctly (closed-loop Little's law: "
+          "c × requests ÷ their summed latency).")
+    w("")
+    ours = "ours"
+    ratio_lines = []
+    for concurrency in (1, 8):
+        base = stats.get((ours, concurrency))
+        if not base:
+            continue
+        for name in names[1:]:
+            other = stats.get((name, concurrency))
+            if other:
+                a = agreed_throughput(base, excluded[ours] | excluded[name], concurrency)
+                b = agreed_throughput(other, excluded[ours] | excluded[name], concurrency)
+                ratio_lines.append(f"c={concurrency}: ours ÷ {name} = **{a / b:.2f}×** throughput"
+                                   if b else f"c={concurrency}: {name} answered nothing")
+    w("Throughput ratios: " + "; ".join(ratio_lines) + ".\n")
+
+    # per query
+    for concurrency in (1, 8):
+        w(f"### Per query, c={concurrency}: p50 / p99 latency in ms (errors)\n")
+        w("| query | " + " | ".join(names) + " | ours ÷ " + " | ours ÷ ".join(names[1:]) + " (p50) |")
+        w("|---|" + "---:|" * (2 * len(names) - 1))
+        for q in queries:
+            cells, p50 = [], {}
+            for name in names:
+                s = stats.get((name, concurrency))
+                lat = [r.seconds for r in s["records"] if r.label == q.name] if s else []
+                errs = sum(1 for r in s["records"] if r.label == q.name and not r.ok) if s else 0
+                if not lat:
+                    cells.append("–")
+                    continue
+                p50[name] = pct(lat, .5)
+                flag = " ✗" if q.name in excluded[name] else ""
+                cells.append(f"{ms(pct(lat, .5))} / {ms(pct(lat, .99))}{f' ({errs})' if errs else ''}{flag}")
+            ratios = []
+            for name in names[1:]:
+                if ours in p50 and name in p50 and q.name not in excluded[name] | excluded[ours]:
+                    ratios.append(f"{p50[ours] / p50[name]:.2f}")
+                else:
+                    ratios.append("–")
+            w(f"| {q.name} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+        w("\n(ours ÷ X above 1 means ours is slower; ✗ = wrong answer, not compared.)\n")
+
+    # own routes
+    w("### Our server only (no such URIs elsewhere), c=8\n")
+    w("| route | requests | req/s | MB/s | p50 ms | p99 ms | errors | server CPU ms/req | peak RSS MiB "
+      "| client cores |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for s in own:
+        lat = [r.seconds for r in s.run.records]
+        n = len(lat)
+        mbps = sum(r.nbytes for r in s.run.records) / s.run.wall / 1e6
+        w(f"| {s.phase} | {n} | {n / s.run.wall:.0f} | {mbps:.1f} | {ms(pct(lat, .5))} | {ms(pct(lat, .99))} | "
+          f"{sum(not r.ok for r in s.run.records)} | {s.server_cpu / max(n, 1) * 1000:.2f} | "
+          f"{s.rss_peak / 2**20:.0f} | "
+          f"{s.run.client_cpu / s.run.wall:.2f} |")
+    w(f"\nCross-check with a C load generator: {wrk}\n")
+
+    # configs
+    w("### Our server: --workers / --query-workers (c=8)\n")
+    w("| --workers | --query-workers | processes | ready s | mix req/s | mix p99 ms | mix errors | Turtle req/s "
+      "| Turtle p99 ms | peak RSS MiB |")
+    w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for c in cfgs:
+        lat = [r.seconds for r in c.mix.run.records]
+        tl = [r.seconds for r in c.ttl.run.records]
+        w(f"| {c.workers} | {c.query_workers} | {c.processes} | {c.ready_s:.2f} | {len(lat) / c.mix.run.wall:.0f} | "
+          f"{ms(pct(lat, .99))} | {sum(not r.ok for r in c.mix.run.records)} | {len(tl) / c.ttl.run.wall:.0f} | "
+          f"{ms(pct(tl, .99))} | {max(c.mix.rss_peak, c.ttl.rss_peak) / 2**20:.0f} |")
+    w("")
+
+    # runaway
+    w(f"### A lookup while the whole crosswalk and a runaway query run (c=1 lookups for {plan.runaway_s:g} s)\n")
+    w(f"Runaway query: `{mix.RUNAWAY}`; one client loops it, another loops queries/crosswalk.rq, a third sends "
+      "lookups one at a time.\n")
+    w("| engine | lookups | errors | p50 ms | p99 ms | max ms | lookup p50 idle (mix c=1) | crosswalks answered "
+      "| runaway outcomes |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in runaways:
+        lat = [x.seconds for x in r.lookups if x.ok]
+        idle = stats.get((r.engine, 1))
+        idle_lat = [x.seconds for x in idle["records"] if x.label == "lookup"] if idle else []
+        outcomes = Counter(re.sub(r"after [\d.]+ s", "after ~{:.0f} s", o) for o in r.runaway_outcomes)
+        shown = ", ".join(f"{n}× {o}" for o, n in outcomes.items())
+        durations = [float(m.group(1)) for o in r.runaway_outcomes if (m := re.search(r"after ([\d.]+) s", o))]
+        if durations:
+            shown = shown.replace("~{:.0f}", f"~{statistics.median(durations):.0f}")
+        w(f"| {r.engine} | {len(r.lookups)} | {sum(not x.ok for x in r.lookups)} | "
+          f"{ms(pct(lat, .5)) if lat else '–'} | {ms(pct(lat, .99)) if lat else '–'} | "
+          f"{ms(max(lat)) if lat else '–'} | {ms(pct(idle_lat, .5)) if idle_lat else '–'} | "
+          f"{r.crosswalks_done} ({r.crosswalk_errors} failed) | {shown or 'still running at the end'} |")
+    w("")
+
+    # targets
+    w("### Targets (from the issue)\n")
+    w("| target | measured | pass |\n|---|---|---|")
+    rows = []
+    o8, o1 = stats.get((ours, 8)), stats.get((ours, 1))
+
+    def row(name: str, measured: str, ok: bool | None) -> None:
+        rows.append(f"| {name} | {measured} | {'✅' if ok else '❌' if ok is not None else 'n/a'} |")
+
+    for alt, factor in (("oxigraph", 0.9), ("rdflib-endpoint", 30.0)):
+        other = stats.get((alt, 8))
+        if o8 and other:
+            ex = excluded[ours] | excluded[alt]
+            a, b = agreed_throughput(o8, ex, 8), agreed_throughput(other, ex, 8)
+            row(f"mix throughput c=8 ≥ {factor:g}× {alt}", f"{a:.0f} vs {b:.0f} req/s = {a / b:.2f}×", a >= factor * b)
+        else:
+            row(f"mix throughput c=8 ≥ {factor:g}× {alt}", "not measured", None)
+    if o1:
+        lookups = [r.seconds for r in o1["records"] if r.label == "lookup"]
+        row("c=1 lookup p50 ≤ 2.5 ms", f"{ms(pct(lookups, .5))} ms", pct(lookups, .5) <= 0.0025)
+        row("c=1 lookup p99 ≤ 8 ms", f"{ms(pct(lookups, .99))} ms", pct(lookups, .99) <= 0.008)
+    if o8:
+        own_errors = sum(not r.ok for s in own for r in s.run.records)
+        row("c=8 no errors (mix and own routes)", f"{o8['errors']} mix + {own_errors} own-route errors",
+            o8["errors"] + own_errors == 0)
+        lat = [r.seconds for r in o8["records"]]
+        row("c=8 mix p99 ≤ 300 ms", f"{ms(pct(lat, .99))} ms", pct(lat, .99) <= 0.3)
+    ttl = next((s for s in own if s.phase == "doc .ttl"), None)
+    if ttl:
+        rate = len(ttl.run.records) / ttl.run.wall
+        row("item URIs as Turtle ≥ 800 req/s at c=8", f"{rate:.0f} req/s (/doc/….ttl)", rate >= 800)
+    if ready:
+        row("ready ≤ 1.5 s (every start)", f"{', '.join(f'{t:.2f}' for t in ready)} s", max(ready) <= 1.5)
+    peaks = [s.rss_peak for s in mix_slices if s.engine == ours and s.concurrency == 8] + [s.rss_peak for s in own]
+    if peaks:
+        row("memory ≤ 300 MB, all processes, c=8", f"{max(peaks) / 1e6:.0f} MB peak RSS sum "
+            f"({max(peaks) / 2**20:.0f} MiB)", max(peaks) <= 300e6)
+    row("build ≤ 20 s", f"{build_s:.1f} s", build_s <= 20)
+    out += rows
+    w("")
+    if notes:
+        w("Notes: " + " ".join(notes) + "\n")
+    if prof:
+        w("### Profile of our server (py-spy)\n")
+        w(prof)
+    return "\n".join(out) + "\n"
+
+
+def write_readme(results: str) -> None:
+    block = f"{START}\n{results}{END}"
+    if README.exists():
+        text = README.read_text(encoding="utf-8")
+        if START in text and END in text:
+            text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+        else:
+            text = text.rstrip() + "\n\n## Results\n\n" + block + "\n"
+    else:
+        text = "# Benchmarks\n\n## Results\n\n" + block + "\n"
+    README.write_text(text, encoding="utf-8")
+
+
+# ------------------------------------------------------------------ main
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short turns, one round (under 2 minutes)")
+    parser.add_argument("--profile", action="store_true", help="also profile our server with py-spy")
+    parser.add_argument("--no-readme", action="store_true", help="do not write the results into benchmarks/README.md")
+    parser.add_argument("--readme", action="store_true", help="write the results into README.md even with --quick")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, profiles)")
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (" --profile" if args.profile else "")
+    began = time.monotonic()
+    info = machine()
+    log(f"{info['date']}; {info['nproc']} CPUs, {info['cpu']}, {info['memory']}; load {info['load']}")
+    work = Path(tempfile.mkdtemp(prefix="ccds-bench-"))
+    artefacts = work / "artefacts"
+    notes: list[str] = []
+    with contextlib.ExitStack() as stack:
+        if not args.keep:
+            stack.callback(shutil.rmtree, work, True)
+        else:
+            log(f"keeping {work}")
+        stages: list[str] = []
+        build_s = build(artefacts, stages)
+        settings = load_settings(artefacts_dir=artefacts, base_uri=BASE)
+        queries = mix.build_mix(BASE)
+        running: list[engines.Engine] = []
+
+        def stop_all() -> None:
+            for e in running:
+                with contextlib.suppress(Exception):
+                    e.stop()
+
+        stack.callback(stop_all)
+        log("starting our server, the Oxigraph server, Virtuoso and rdflib-endpoint ...")
+        ours = engines.start_ours(artefacts, BASE, work, plan.limit_s)
+        running.append(ours)
+        try:
+            oxigraph, _ = engines.start_oxigraph(work / "oxigraph", plan.limit_s)
+            running.append(oxigraph)
+            log(engines.load_by_publish(settings, f"{oxigraph.base_url}/store", oxigraph.sparql).splitlines()[-1])
+        except Exception as problem:
+            notes.append(f"The Oxigraph server could not be started: {problem}.")
+        try:
+            t0 = time.monotonic()
+            store = engines.start_virtuoso(work / "virtuoso", plan.limit_s)
+            virtuoso = engines.virtuoso_engine(store, BASE, VERSION, time.monotonic() - t0)
+            running.append(virtuoso)
+            log(engines.load_by_publish(settings, store.graph_store, store.query).splitlines()[-1])
+        except Exception as problem:
+            notes.append(f"Virtuoso could not be started: {problem}.")
+        try:
+            running.append(engines.start_rdflib(settings.release_dir, BASE, work))
+        except Exception as problem:
+            notes.append(f"rdflib-endpoint could not be started: {problem}.")
+        engine_list = list(running)
+        for e in engine_list:
+            log(f"{e.name}: {e.sparql} (pid {e.pid}, first answer {e.ready_s:.2f} s after start)")
+
+        checks = check_answers(engine_list, queries)
+        mix_slices = interleaved_mix(engine_list, queries, plan)
+        paths = item_paths(ours)
+        own = own_routes(ours, plan, paths)
+        wrk = wrk_check(ours, f"/doc/{paths[0][3:]}.ttl", plan.own_s)
+        log(wrk)
+        prof = profile(ours, queries, paths, work, max(plan.own_s, 4.0)) if args.profile else ""
+        cfgs = configs(artefacts, work, queries, paths, plan)
+        ready = ready_times(artefacts, work, plan)
+        runaways = []
+        for e in engine_list:  # last: each engine is stopped right after, so no leftover query burns CPU
+            runaways.append(runaway(e, queries, plan))
+            e.stop()
+        results = report(info, build_s, stages[0] if stages else "", engine_list, checks, mix_slices, own, wrk, cfgs,
+                         ready, runaways, queries, plan, command, prof, time.monotonic() - began, notes)
+    print()
+    print(results)
+    if not args.no_readme and (not args.quick or args.readme):
+        write_readme(results)
+        log(f"results written into {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
