@@ -170,15 +170,16 @@ def _one(conn: Connection, job: Job, raw: bytes, host: str, port: int,
 
 
 def run_closed_loop(url: str, jobs: list[Job], concurrency: int, seconds: float, max_requests: int,
-                    timeout: float = 30.0, follow_headers: dict[str, str] | None = None) -> Run:
-    """`concurrency` threads each send jobs in turn (thread k starts at job k·len/c, so every job is in
-    flight from the start) until `seconds` have passed or `max_requests` were sent in all; requests in flight
-    at the deadline are completed and counted. Each job rotates through its own requests."""
+                    timeout: float = 30.0, follow_headers: dict[str, str] | None = None, offset: int = 0) -> Run:
+    """`concurrency` threads each send jobs in turn (thread k starts at job offset + k·len/c, so every job is
+    in flight from the start) until `seconds` have passed or `max_requests` were sent in all; requests in flight
+    at the deadline are completed and counted. Each job rotates through its own requests. `offset` continues a
+    rotation where an earlier run of the same jobs stopped (pass the number of requests sent so far)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     lock = threading.Lock()
     state = {"sent": 0}
-    counters = [0] * len(jobs)
+    counters = [offset // max(len(jobs), 1)] * len(jobs)
     run = Run()
     records: list[list[Record]] = [[] for _ in range(concurrency)]
     start_gate = threading.Barrier(concurrency + 1)
@@ -186,7 +187,7 @@ def run_closed_loop(url: str, jobs: list[Job], concurrency: int, seconds: float,
 
     def worker(index: int) -> None:
         conn = Connection(host, port, timeout)
-        position = (index * len(jobs)) // max(concurrency, 1)
+        position = offset + (index * len(jobs)) // max(concurrency, 1)
         mine = records[index]
         start_gate.wait()
         try:

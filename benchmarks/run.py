@@ -64,7 +64,7 @@ class Plan:
 FULL = Plan(slice_s=5.0, rounds=3, max_requests=20_000, own_s=5.0, config_s=4.0,
             configs=((1, 1), (1, 2), (1, 4), (2, 2)), ready_starts=3, runaway_s=12.0, limit_s=5.0)
 QUICK = Plan(slice_s=1.5, rounds=1, max_requests=5_000, own_s=1.5, config_s=1.5,
-             configs=((1, 1), (2, 2)), ready_starts=1, runaway_s=6.0, limit_s=5.0)
+             configs=((1, 1), (2, 2)), ready_starts=1, runaway_s=5.0, limit_s=5.0)
 
 
 # ------------------------------------------------------------------ small helpers
@@ -82,6 +82,13 @@ def ms(seconds: float) -> str:
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def background_cores(seconds: float = 2.0) -> float:
+    """CPU the machine spends on other work before the benchmark starts (in cores)."""
+    busy0, t0 = _busy(), time.monotonic()
+    time.sleep(seconds)
+    return (_busy() - busy0) / (time.monotonic() - t0)
 
 
 def machine() -> dict[str, str]:
@@ -146,10 +153,10 @@ class Slice:
 
 
 def measure(engine: engines.Engine, phase: str, jobs: list[loadgen.Job], concurrency: int, seconds: float,
-            max_requests: int, timeout: float = 30.0, follow: dict[str, str] | None = None) -> Slice:
+            max_requests: int, timeout: float = 30.0, follow: dict[str, str] | None = None, offset: int = 0) -> Slice:
     with Sampler(engine.pid) as sampler:
         run = loadgen.run_closed_loop(engine.base_url, jobs, concurrency, seconds, max_requests, timeout=timeout,
-                                      follow_headers=follow)
+                                      follow_headers=follow, offset=offset)
     other = max(0.0, sampler.busy - sampler.server_cpu - run.client_cpu) / max(run.wall, 1e-9)
     mean = statistics.fmean(sampler.samples) if sampler.samples else 0.0
     return Slice(engine.name, phase, concurrency, run, sampler.server_cpu, sampler.peak, mean, other)
@@ -183,8 +190,8 @@ def build(artefacts: Path, out: list[str]) -> float:
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"the build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    stages = next((line for line in done.stdout.splitlines() if "written to" in line), "")
-    out.append(stages.split(" in ", 1)[-1] if stages else "")
+    stages = next((line for line in (done.stdout + done.stderr).splitlines() if "written to" in line), "")
+    out.append(stages.rsplit(" in ", 1)[-1] if stages else "")
     log(f"build: {seconds:.2f} s ({out[-1]})")
     return seconds
 
@@ -245,11 +252,14 @@ def check_answers(engine_list: list[engines.Engine], queries: list[mix.Query]) -
 def interleaved_mix(engine_list: list[engines.Engine], queries: list[mix.Query], plan: Plan) -> list[Slice]:
     slices = []
     jobs = {e.name: mix_jobs(e, queries) for e in engine_list}
+    sent: Counter = Counter()  # each engine's rotation continues where its previous turn stopped
     for concurrency in (1, 8):
         for round_ in range(plan.rounds):
             for engine in engine_list:
-                s = measure(engine, "mix", jobs[engine.name], concurrency, plan.slice_s, plan.max_requests)
+                s = measure(engine, "mix", jobs[engine.name], concurrency, plan.slice_s, plan.max_requests,
+                            offset=sent[engine.name])
                 n = len(s.run.records)
+                sent[engine.name] += n
                 log(f"mix c={concurrency} round {round_ + 1} {engine.name}: {n} requests, {n / s.run.wall:.0f}/s, "
                     f"{sum(not r.ok for r in s.run.records)} errors, other load {s.other_cores:.2f} cores")
                 slices.append(s)
@@ -273,6 +283,8 @@ def own_routes(ours: engines.Engine, plan: Plan, paths: list[str]) -> list[Slice
          {"Accept": "text/turtle"}),
         ("doc .html", get_jobs(ours, "doc .html", [f"{d}.html" for d in docs], None), None),
         ("dumps", get_jobs(ours, "dumps", [f"/release/{VERSION}/{f}" for f in files], None), None),
+        ("dumps, Accept-Encoding: gzip", get_jobs(ours, "dumps gz", [f"/release/{VERSION}/{f}" for f in files], None,
+                                                  headers={"Accept-Encoding": "gzip"}), None),
     ]
     out = []
     for label, jobs, follow in routes:
@@ -414,8 +426,9 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
     for label, jobs in (("mix c=8", mix_jobs(ours, queries)),
                         ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None))):
         out = work / f"profile-{label.split()[0].replace('.', '')}.txt"
-        spy = subprocess.Popen(["py-spy", "record", "--pid", str(ours.pid), "--subprocesses", "--format", "raw",
-                                "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1), "-o", str(out)],
+        spy = subprocess.Popen(["py-spy", "record", "--pid", str(ours.pid), "--subprocesses", "--gil", "--format",
+                                "raw", "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1),
+                                "-o", str(out)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(0.5)
@@ -425,7 +438,8 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
             if spy.poll() is None:
                 spy.terminate()
                 spy.wait(10)
-        report.append(f"#### py-spy, {label} (samples by process and leaf function; raw stacks in {out})\n")
+        report.append(f"#### py-spy --gil, {label} (samples of the thread holding the GIL, by process and "
+                      f"function; raw stacks in {out.name})\n")
         report.append(summarise_profile(out))
     return "\n".join(report)
 
@@ -487,6 +501,7 @@ def aggregate(slices: list[Slice]) -> dict[tuple[str, int], dict]:
             "server_cores": cpu / wall if wall else 0.0, "rss_peak": max(s.rss_peak for s in group),
             "client_cores": sum(s.run.client_cpu for s in group) / wall if wall else 0.0,
             "other_cores": statistics.fmean(s.other_cores for s in group),
+            "per_round": [len(s.run.records) / s.run.wall for s in group if s.run.wall],
         }
     return out
 
@@ -512,7 +527,8 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
     w = out.append
     w(f"Run: `{command}` — {info['date']}; total {total_s:.0f} s.\n")
     w(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
-      f"load average before the run {info['load']}; code at {info['commit']}.\n")
+      f"load average before the run {info['load']}, other processes using {info['background']} cores just before "
+      f"it; code at {info['commit']}.\n")
     w("Load generator: benchmarks/loadgen.py — closed loop, one thread and one keep-alive raw-socket HTTP/1.1 "
       "connection per concurrent client, in the benchmark's own process, **sharing the same CPUs as the servers** "
       f"(its CPU use is shown as `client cores`). Each engine's turn lasts {plan.slice_s:g} s, "
@@ -538,9 +554,9 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
 
     # summary
     w("### Mix (all queries in turn), per engine\n")
-    w("| engine | c | requests | throughput req/s | mix p50 ms | mix p99 ms | errors | server CPU ms/req "
+    w("| engine | c | requests | throughput req/s | per turn | mix p50 ms | mix p99 ms | errors | server CPU ms/req "
       "| server cores | peak RSS MiB (all processes) | client cores | other cores |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    w("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for concurrency in (1, 8):
         for name in names:
             s = stats.get((name, concurrency))
@@ -549,7 +565,9 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
             lat = [r.seconds for r in s["records"]]
             tp = agreed_throughput(s, excluded[name], concurrency)
             star = "*" if excluded[name] else ""
-            w(f"| {name} | {concurrency} | {s['n']} | {tp:.0f}{star} | {ms(pct(lat, .5))} | {ms(pct(lat, .99))} | "
+            turns = " ".join(f"{x:.0f}" for x in s["per_round"])
+            w(f"| {name} | {concurrency} | {s['n']} | {tp:.0f}{star} | {turns} | {ms(pct(lat, .5))} | "
+              f"{ms(pct(lat, .99))} | "
               f"{s['errors']} | {s['cpu_per_req'] * 1000:.2f} | {s['server_cores']:.2f} | "
               f"{s['rss_peak'] / 2**20:.0f} | {s['client_cores']:.2f} | {s['other_cores']:.2f} |")
     if any(excluded.values()):
@@ -567,9 +585,10 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
             if other:
                 a = agreed_throughput(base, excluded[ours] | excluded[name], concurrency)
                 b = agreed_throughput(other, excluded[ours] | excluded[name], concurrency)
-                ratio_lines.append(f"c={concurrency}: ours ÷ {name} = **{a / b:.2f}×** throughput"
-                                   if b else f"c={concurrency}: {name} answered nothing")
-    w("Throughput ratios: " + "; ".join(ratio_lines) + ".\n")
+                cpu = base["cpu_per_req"] / other["cpu_per_req"] if other["cpu_per_req"] else float("nan")
+                ratio_lines.append(f"c={concurrency}: ours ÷ {name} = **{a / b:.2f}×** throughput, "
+                                   f"{cpu:.2f}× CPU per request" if b else f"c={concurrency}: {name} answered nothing")
+    w("Ratios (ours ÷ alternative): " + "; ".join(ratio_lines) + ".\n")
 
     # per query
     for concurrency in (1, 8):
@@ -644,7 +663,8 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
         w(f"| {r.engine} | {len(r.lookups)} | {sum(not x.ok for x in r.lookups)} | "
           f"{ms(pct(lat, .5)) if lat else '–'} | {ms(pct(lat, .99)) if lat else '–'} | "
           f"{ms(max(lat)) if lat else '–'} | {ms(pct(idle_lat, .5)) if idle_lat else '–'} | "
-          f"{r.crosswalks_done} ({r.crosswalk_errors} failed) | {shown or 'still running at the end'} |")
+          f"{r.crosswalks_done} ({r.crosswalk_errors} failed) | "
+          f"{shown or f'no answer in {plan.runaway_s + 0.5:g} s (still running)'} |")
     w("")
 
     # targets
@@ -717,12 +737,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not write the results into benchmarks/README.md")
     parser.add_argument("--readme", action="store_true", help="write the results into README.md even with --quick")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, profiles)")
+    parser.add_argument("--check-only", action="store_true", help="build, start the engines, compare answers, stop")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (" --profile" if args.profile else "")
     began = time.monotonic()
     info = machine()
-    log(f"{info['date']}; {info['nproc']} CPUs, {info['cpu']}, {info['memory']}; load {info['load']}")
+    info["background"] = f"{background_cores():.2f}"
+    log(f"{info['date']}; {info['nproc']} CPUs, {info['cpu']}, {info['memory']}; load {info['load']}; "
+        f"other processes busy: {info['background']} cores")
+    if float(info["background"]) > 0.25:
+        log("WARNING: the machine is busy with other work; results will be noisy (see `other cores`)")
     work = Path(tempfile.mkdtemp(prefix="ccds-bench-"))
     artefacts = work / "artefacts"
     notes: list[str] = []
@@ -769,6 +794,8 @@ def main(argv: list[str] | None = None) -> int:
             log(f"{e.name}: {e.sparql} (pid {e.pid}, first answer {e.ready_s:.2f} s after start)")
 
         checks = check_answers(engine_list, queries)
+        if args.check_only:
+            return 0 if not any(c.disagree for c in checks) else 1
         mix_slices = interleaved_mix(engine_list, queries, plan)
         paths = item_paths(ours)
         own = own_routes(ours, plan, paths)
@@ -780,6 +807,9 @@ def main(argv: list[str] | None = None) -> int:
         runaways = []
         for e in engine_list:  # last: each engine is stopped right after, so no leftover query burns CPU
             runaways.append(runaway(e, queries, plan))
+            if e.name == "rdflib-endpoint":  # its event loop is stuck in the runaway query: SIGTERM would wait
+                with contextlib.suppress(psutil.Error):
+                    psutil.Process(e.pid).kill()
             e.stop()
         results = report(info, build_s, stages[0] if stages else "", engine_list, checks, mix_slices, own, wrk, cfgs,
                          ready, runaways, queries, plan, command, prof, time.monotonic() - began, notes)

@@ -8,7 +8,8 @@ LANGUAGES = ("ja", "en")
 STRINGS: dict[str, dict[str, str]] = {
     "site": {"ja": "CCDS スマートホーム編 対応表", "en": "CCDS smart-home crosswalk"},
     "tagline": {
-        "ja": "CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix の対応表を、リンクトデータとして公開しています。",
+        "ja": "CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix の対応表を、"
+              "リンクトデータとして公開しています。",
         "en": "The crosswalk of the Appendix of the CCDS 'Product-field security guideline: Smart home edition', "
               "published as linked data.",
     },
@@ -32,7 +33,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "narrower": {"ja": "下位項目", "en": "Narrower"},
     "scheme": {"ja": "所属", "en": "In scheme"},
     "mappings_out": {"ja": "本書での対応箇所", "en": "Where CCDS covers this item"},
-    "mappings_in": {"ja": "この項目に対応づけられた関連ガイドラインの項目", "en": "Items of other frameworks mapped to this item"},
+    "mappings_in": {"ja": "この項目に対応づけられた関連ガイドラインの項目",
+                    "en": "Items of other frameworks mapped to this item"},
     "record": {"ja": "対応レコード", "en": "Mapping record"},
     "printed": {"ja": "印刷どおり", "en": "As printed"},
     "resolved": {"ja": "訂正後の対応先", "en": "Resolved target"},
@@ -81,8 +83,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "statement_n": {"ja": "記述 {n}", "en": "Statement {n}"},
     "statements": {"ja": "記述(箇条書き)", "en": "Statements (bullets)"},
     "statements_note": {"ja": "この要件は複数の記述からなり、Appendix は記述ごとに対応箇所を示しています。",
-                        "en": "This requirement consists of several statements; the Appendix gives the CCDS counterparts "
-                              "of each statement separately."},
+                        "en": "This requirement consists of several statements; the Appendix gives the CCDS "
+                              "counterparts of each statement separately."},
     "corrected": {"ja": "訂正あり", "en": "corrected"},
     "printed_id": {"ja": "印刷上の ID", "en": "printed ID"},
     "see_erratum": {"ja": "正誤を参照", "en": "see erratum"},
@@ -96,9 +98,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "description": {"ja": "内容", "en": "Description"},
     "this_guideline": {"ja": "本書(すべての対応の対応先)", "en": "this guideline: the target of every mapping"},
     "relation_to_ccds": {"ja": "本書との関係", "en": "Relation to CCDS"},
-    "record_counts": {"ja": "対応レコード {n} 件", "en": "{n} mapping records"},
-    "incoming_counts": {"ja": "この項目への対応 {n} 件", "en": "{n} mappings into it"},
-    "none_counts": {"ja": "うち該当なし {n} 件", "en": "{n} of them 'no correspondence'"},
+    "record_counts": {"ja": "対応レコード {n} 件", "en": "mapping records: {n}"},
+    "incoming_counts": {"ja": "この項目への対応 {n} 件", "en": "mapping records pointing here: {n}"},
+    "none_counts": {"ja": "うち該当なし {n} 件", "en": "of them no correspondence: {n}"},
     "no_results": {"ja": "該当する項目はありません。", "en": "No item matches."},
     "total": {"ja": "計", "en": "Total"},
     "canned": {"ja": "定型クエリ", "en": "Canned queries"},
@@ -109,7 +111,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "How many mapping records of each framework point into each CCDS section; darker means more. "
               "Rows are the frameworks (in Appendix chapter order), columns the CCDS sections.",
     },
-    "coverage_caption": {"ja": "対応レコード数:フレームワーク × 本書の章節", "en": "Mapping records: framework × CCDS section"},
+    "coverage_caption": {"ja": "対応レコード数:フレームワーク × 本書の章節",
+                         "en": "Mapping records: framework × CCDS section"},
     "errata_intro": {
         "ja": "Appendix の表の中で、ID・章番号・名称が互いに食い違っている箇所と、本データセットでの解決です。"
               "印刷どおりの記載は各レコードに残し、対応先は解決後の項目を指します。",

@@ -19,6 +19,7 @@ from server.web.engine import QueryError, QueryRequest
 from server.web.policy import refusal
 from server.web.render import page
 
+
 def localise_query(text: str, base: str) -> str:
     """Canned queries are written against the default base URI; serve them against the configured one."""
     return text.replace(DEFAULT_BASE, base)
@@ -85,7 +86,8 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             error_message = refusal(text, settings.limits.max_query_chars)
             if error_message is None:
                 job = QueryRequest(query=text, media_type="application/sparql-results+json",
-                                   max_rows=settings.limits.max_result_rows, max_bytes=settings.limits.max_response_bytes)
+                                   max_rows=settings.limits.max_result_rows,
+                                   max_bytes=settings.limits.max_response_bytes)
                 try:
                     answer = await run_in_threadpool(backend.sparql, job)
                     data = json.loads(answer.body)
@@ -121,6 +123,7 @@ def _table(data: dict, prefixes: dict[str, str]) -> dict[str, Any]:
                 row.append(None)
             else:
                 short = shorten(cell["value"], prefixes) if cell["type"] == "uri" else cell["value"]
-                row.append({"type": cell["type"], "value": cell["value"], "short": short, "lang": cell.get("xml:lang", "")})
+                row.append({"type": cell["type"], "value": cell["value"], "short": short,
+                            "lang": cell.get("xml:lang", "")})
         rows.append(row)
     return {"vars": names, "rows": rows}

@@ -25,8 +25,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(relation_sentences=i18n.RELATION_SENTENCES, relation_short=i18n.RELATION_SHORT, erratum_kinds=i18n.ERRATUM_KINDS,
-                       query_titles_ja=i18n.QUERY_TITLES_JA)
+    env.globals.update(relation_sentences=i18n.RELATION_SENTENCES, relation_short=i18n.RELATION_SHORT,
+                       erratum_kinds=i18n.ERRATUM_KINDS, query_titles_ja=i18n.QUERY_TITLES_JA)
     return env
 
 
@@ -56,7 +56,8 @@ def page(env: Environment, request: Request, base: str, template: str, status: i
 
     switch = str(request.url.include_query_params(lang="en" if lang == "ja" else "ja"))
     html = env.get_template(template).render(
-        lang=lang, t=lambda key, **values: i18n.t(key, lang, **values), label=label, other=other, link=link, local=local,
+        lang=lang, t=lambda key, **values: i18n.t(key, lang, **values), label=label, other=other, link=link,
+        local=local,
         base=base, switch_url=switch[len(str(request.base_url)) - 1:], path=request.url.path, status=status,
         **context)
     return representation(request, html.encode("utf-8"), "text/html", last_modified=last_modified, status=status,

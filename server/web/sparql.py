@@ -47,7 +47,8 @@ def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
 
 
 def _check_charset(media_params: str) -> None:
-    """The protocol's bodies are UTF-8: a charset parameter naming anything else is refused, not guessed at."""
+    """A direct POST's body is UTF-8 (SPARQL 1.1 Protocol 2.1.3): a charset naming anything else is refused, not
+    guessed at. (A form body is percent-encoded UTF-8 whatever its label says; its bytes are checked as decoded.)"""
     for param in media_params.split(";"):
         name, _, value = param.partition("=")
         charset = value.strip().strip('"').lower()
@@ -99,7 +100,7 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
         media, _, media_params = request.headers.get("content-type", "").partition(";")
         media = media.strip().lower()
         try:
-            if request.method == "POST" and body:
+            if request.method == "POST" and media == DIRECT:
                 _check_charset(media_params)
             query, params = parse_protocol(request.method, media, request.scope.get("query_string", b""), body)
         except ProtocolError as problem:

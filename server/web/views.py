@@ -153,7 +153,8 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
         "legal_source": _v(h, "legal"), "line": _v(h, "line"),
         "level": {"ja": _v(h, "levelJa"), "en": _v(h, "levelEn")} if _v(h, "levelEn") else None,
         "component": {"uri": _v(h, "component"), "notation": _v(h, "component").rsplit("/", 1)[-1],
-                      "label": {"ja": _v(h, "componentJa"), "en": _v(h, "componentEn")}} if _v(h, "component") else None,
+                      "label": {"ja": _v(h, "componentJa"), "en": _v(h, "componentEn")}}
+                     if _v(h, "component") else None,
         "statement": {"number": int(uri.rsplit("/", 1)[-1]), "of": _v(h, "parentNotation")} if is_statement else None,
         "framework": framework(backend, base, _v(h, "scheme")),
     }
@@ -163,8 +164,9 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
         children.sort(key=lambda c: natural_key(c["notation"]))
     view["children"] = children
     view["statements"] = any(c["statement"] for c in children)
-    view["outgoing"] = records(backend, base, f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
-                                              f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}")
+    view["outgoing"] = records(backend, base,
+                               f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
+                               f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}")
     view["incoming"] = records(backend, base, f"?r owl:annotatedTarget {_iri(uri)} .")
     view["qualifying"] = records(backend, base, f"?r ccdsx:qualifier {_iri(uri)} .")
     return view
@@ -193,26 +195,32 @@ def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?nota
     return out
 
 
+# the plain variables of the records query: selected, and grouped by (errata and qualifiers are concatenated)
+GROUPED = """?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
+    ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind ?ts
+    ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier ?none
+    ?statement ?line ?seq ?table ?printedTarget"""
+
+
 def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
     """Mapping records matching `pattern` (which binds ?r), each with its external item (or bullet statement),
     the CCDS section and item it resolves to, what the Appendix printed, and where."""
     rows = backend.select(P.format(base=base) + f"""
-        SELECT ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
-               ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind
-               ?ts ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier
-               ?none ?statement ?line ?seq ?table ?printedTarget
+        SELECT {GROUPED}
                (GROUP_CONCAT(DISTINCT ?erratumId; separator=" ") AS ?errata)
                (GROUP_CONCAT(DISTINCT STR(?q); separator=" ") AS ?qualifiers) WHERE {{
           {pattern}
           ?r owl:annotatedSource ?subject ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?target ;
-             ccdsx:noCorrespondence ?none ; ccdsx:statementNumber ?statement ; ccdsx:sequence ?seq ; dcterms:source ?tableNode .
+             ccdsx:noCorrespondence ?none ; ccdsx:statementNumber ?statement ; ccdsx:sequence ?seq ;
+             dcterms:source ?tableNode .
           ?tableNode dcterms:identifier ?table .
           ?relation rdfs:label ?relJa , ?relEn . FILTER (LANG(?relJa) = "ja" && LANG(?relEn) = "en")
           ?subject skos:prefLabel ?subjectJa , ?subjectEn . FILTER (LANG(?subjectJa) = "ja" && LANG(?subjectEn) = "en")
           OPTIONAL {{ ?r sssom:subject_source ?framework OPTIONAL {{ ?framework skos:notation ?frameworkNotation }} }}
           OPTIONAL {{ ?subject skos:notation ?subjectNotation }}
           OPTIONAL {{ ?subject a ccdsx:Statement ; skos:broader ?parent . ?parent skos:notation ?parentNotation ;
-                               skos:prefLabel ?parentJa , ?parentEn . FILTER (LANG(?parentJa) = "ja" && LANG(?parentEn) = "en") }}
+                               skos:prefLabel ?parentJa , ?parentEn .
+                      FILTER (LANG(?parentJa) = "ja" && LANG(?parentEn) = "en") }}
           OPTIONAL {{ ?target skos:notation ?targetNotation ; skos:prefLabel ?targetJa , ?targetEn .
                       FILTER (LANG(?targetJa) = "ja" && LANG(?targetEn) = "en")
                       OPTIONAL {{ ?target a ccdsx:Section BIND ("section" AS ?targetKind) }}
@@ -225,10 +233,7 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
           OPTIONAL {{ ?r ccdsx:printedTarget ?printedTarget }}
           OPTIONAL {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }}
           OPTIONAL {{ ?r ccdsx:qualifier ?q }}
-        }} GROUP BY ?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
-                    ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind
-                    ?ts ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier
-                    ?none ?statement ?line ?seq ?table ?printedTarget
+        }} GROUP BY {GROUPED}
         ORDER BY ?table ?seq""")
     qualifier_uris = sorted({q for r in rows for q in _v(r, "qualifiers").split(" ") if q})
     qualifier_labels = _labels(backend, base, qualifier_uris)
@@ -272,8 +277,8 @@ def _labels(backend: Backend, base: str, uris: list[str]) -> dict[str, dict[str,
         SELECT ?x ?notation ?ja ?en WHERE {{ VALUES ?x {{ {values} }}
           ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
           OPTIONAL {{ ?x skos:notation ?notation }} }}""")
-    return {_v(r, "x"): {"uri": _v(r, "x"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}}
-            for r in rows}
+    return {_v(r, "x"): {"uri": _v(r, "x"), "notation": _v(r, "notation"),
+                         "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}} for r in rows}
 
 
 def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
@@ -284,8 +289,10 @@ def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
 def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str, Any]]:
     restrict = f"BIND ({_iri(uri)} AS ?e)" if uri else ""
     rows = backend.select(P.format(base=base) + f"""
-        SELECT ?e ?id ?kind ?printed ?status ?resolution ?reason ?resolved ?line (COUNT(DISTINCT ?r) AS ?records) WHERE {{
-          {restrict} ?e a ccdsx:Erratum ; dcterms:identifier ?id ; ccdsx:erratumKind ?kind ; ccdsx:printedText ?printed ;
+        SELECT ?e ?id ?kind ?printed ?status ?resolution ?reason ?resolved ?line (COUNT(DISTINCT ?r) AS ?records)
+        WHERE {{
+          {restrict} ?e a ccdsx:Erratum ; dcterms:identifier ?id ; ccdsx:erratumKind ?kind ;
+             ccdsx:printedText ?printed ;
              ccdsx:resolutionStatus ?status ; rdfs:comment ?reason .
           OPTIONAL {{ ?e ccdsx:resolution ?resolution }} OPTIONAL {{ ?e ccdsx:resolvedTarget ?resolved }}
           OPTIONAL {{ ?e ccdsx:sourceLine ?line }} OPTIONAL {{ ?r ccdsx:erratum ?e }}

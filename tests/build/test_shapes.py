@@ -39,11 +39,11 @@ class Result:
     message: str  # "{this}" stands for the focus node's full IRI
 
 
-def V(shape: str, focus: str, message: str) -> Result:  # noqa: N802 - reads as a table
+def V(shape: str, focus: str, message: str) -> Result:
     return Result(shape, "Violation", focus, message)
 
 
-def W(shape: str, focus: str, message: str) -> Result:  # noqa: N802
+def W(shape: str, focus: str, message: str) -> Result:
     return Result(shape, "Warning", focus, message)
 
 

@@ -105,8 +105,7 @@ class Request:
         parameter in the URL or a form body."""
         text = self.path + "&" + (self.body.decode("utf-8", errors="replace") if self.body else "")
         return self.media == "application/sparql-update" or any(
-            f"{sep}{name}=" in text for sep in "?&" for name in ("update", "using-graph-uri", "using-named-graph-uri")
-        ) or text.startswith(("update=", "&update="))
+            f"{sep}{name}=" in text for sep in "?&" for name in ("update", "using-graph-uri", "using-named-graph-uri"))
 
 
 @dataclass(frozen=True)
