@@ -15,9 +15,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from server.build.pipeline import run_build
+    from server.build.pipeline import BuildError, run_build
 
-    run_build(_settings(args))
+    try:
+        run_build(_settings(args))
+    except BuildError as problem:
+        print(f"error: the build stopped, nothing was written:\n{problem}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -57,7 +61,13 @@ def _ensure_built(settings: Settings) -> None:
     from server.build.pipeline import is_stale, run_build
 
     if is_stale(settings):
-        run_build(settings)
+        from server.build.pipeline import BuildError
+
+        try:
+            run_build(settings)
+        except BuildError as problem:
+            print(f"error: the build stopped, nothing was written:\n{problem}", file=sys.stderr)
+            raise SystemExit(1) from None
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

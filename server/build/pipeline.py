@@ -17,15 +17,16 @@ from rdflib import Graph, URIRef
 
 from server import iris
 from server.build import serialise
-from server.build.compile import compile_graph
-from server.build.load import Data, load_data
+from server.build.compile import CompileError, compile_graph
+from server.build.load import Data, DataError, load_data
 from server.build.metadata import metadata_graph
-from server.build.reason import infer
-from server.build.validate import Report, load_shapes, report_graph, require_valid, run_shapes
+from server.build.reason import ReasoningError, infer
+from server.build.validate import Report, ValidationFailed, load_shapes, report_graph, require_valid, run_shapes
 from server.build.vocab import bind_all
 from server.settings import Settings
 
 INPUT_DIRS = ("data", "ontology", "shapes")
+BuildError = (DataError, CompileError, ReasoningError, ValidationFailed)  # what a maintainer's data can cause
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,25 @@ _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.
 _FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:.-])(\s+NAMED(?![\w:.-]))?", re.IGNORECASE)
 
 
+_MAX_NESTING = 256  # the parser recurses per level and overflows its stack (kills the worker) at about 2,000
+
+
+def nesting(code: str) -> int:
+    """How deep the query nests: brackets ( [ { plus runs of the unary operators ! and ^ (path inverse)."""
+    depth = deepest = run = 0
+    for index, char in enumerate(code):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth = max(depth - 1, 0)
+        if char in "!^" and code[index + 1:index + 2] != "=":
+            run += 1
+        elif not char.isspace():
+            run = 0
+        deepest = max(deepest, depth + run)
+    return deepest
+
+
 def code_only(query: str) -> str:
     return _NOT_CODE.sub(" ", query)
 
@@ -31,6 +50,9 @@ def refusal(query: str, max_chars: int) -> str | None:
     if _SERVICE.search(code_only(query)):
         return ("SERVICE is not supported: this endpoint answers from its own data only and never "
                 "makes a network request a query names")
+    if (depth := nesting(code_only(query))) > _MAX_NESTING:
+        return (f"the query nests brackets or operators {depth} levels deep; the limit is {_MAX_NESTING}: "
+                "flatten it (a UNION or an IN list instead of nested groups)")
     if update := _UPDATE.match(code_only(query)):
         return (f"{update.group(1).upper()} is SPARQL Update and this endpoint is read-only; "
                 "send a query (SELECT, ASK, CONSTRUCT or DESCRIBE)")

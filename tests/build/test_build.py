@@ -328,8 +328,6 @@ def test_cli_build_fails_with_the_report(failed_cli_build: tuple[Path, Completed
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="server/cli.py cmd_build lets ValidationFailed escape: the report follows a traceback",
-                   strict=True)
 def test_cli_build_failure_is_a_report_not_a_traceback(failed_cli_build: tuple[Path, Completed]) -> None:
     _, done = failed_cli_build
     assert "Traceback" not in done.stderr

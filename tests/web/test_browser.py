@@ -9,7 +9,8 @@ on what the pages show; the expected values come from the Appendix (the seed tex
 - table 5-1 (seed 4986-5125): two requirements; No.1 against 6.1 and 6.2.1-6.2.5, No.2 against 6.2.1-6.2.4
   (10 rows);
 - table 3-1: CPS.AM-1 (1186) against 5.4.2 No.2 使用機器等の発注 and No.3 使用機器の管理・監督;
-  CPS.AM-2 (1210) 該当なし; SR2-D-2「認証」 (741, 2166).
+  CPS.AM-2 (1210) 該当なし; SR2-D-2「認証」 (741, 2166); CPS.RA-4 (1562-1600) is two bullet statements, the first
+  該当なし, the second against 6.2.5 SR2-A-2「セキュア設計・コーディング」.
 
 Screenshots of the main pages in both languages go to /tmp/screens/<page>.<lang>.png.
 """
@@ -158,6 +159,23 @@ def test_uk1_counterparts_and_the_ccds_item_they_lead_to(page, server: str) -> N
     assert re.sub(r"\s+", " ", page.locator("h1").inner_text()) == "対応レコード: UK1 → SR2-SP-1"
     details = page.locator("main dl").inner_text()
     assert "共通要件 No.6" in details and "表 4-1" in details
+
+
+def test_a_requirement_made_of_statements_shows_each_statement_and_its_counterpart(page, server: str) -> None:
+    page.goto(f"{server}/doc/cpsf/CPS.RA-4.html?lang=ja")
+    headers = page.locator("#counterparts thead th").all_inner_texts()
+    assert headers[:3] == ["記述", "本書の章節", "本書の項目"]
+    first, second = table_rows(page, "#counterparts table")
+    assert first[0].startswith("記述 1") and "定期的にリスクアセスメントを実施する" in first[0]
+    assert first[1].startswith("該当なし")
+    assert second[0].startswith("記述 2") and "受容できない既知のセキュリティリスク" in second[0]
+    assert second[1].startswith("6.2.5") and second[2].startswith("SR2-A-2 セキュア設計・コーディング")
+    # a statement's own page names it by its requirement and number, with its text, under the requirement
+    page.locator("ul.children a", has_text="記述 2").click()
+    page.wait_for_url(re.compile(r"/doc/cpsf/CPS\.RA-4/2\.html\?lang=ja$"))
+    assert page.locator("h1").inner_text().split()[:3] == ["CPS.RA-4", "記述", "2"]
+    assert page.locator("nav.breadcrumb li").all_inner_texts()[-2:] == ["CPS.RA-4", "CPS.RA-4 記述 2"]
+    assert "受容できない既知のセキュリティリスク" in page.locator("dl.labels").inner_text()
 
 
 def test_language_switch_is_kept_when_following_links(page, server: str) -> None:
