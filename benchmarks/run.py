@@ -37,6 +37,7 @@ sys.path[:0] = [str(HERE), str(ROOT)]
 
 import engines  # noqa: E402
 import loadgen  # noqa: E402
+import micro  # noqa: E402
 import mix  # noqa: E402
 import psutil  # noqa: E402
 
@@ -64,7 +65,7 @@ class Plan:
 FULL = Plan(slice_s=5.0, rounds=3, max_requests=20_000, own_s=5.0, config_s=4.0,
             configs=((1, 1), (1, 2), (1, 4), (2, 2)), ready_starts=3, runaway_s=12.0, limit_s=5.0)
 QUICK = Plan(slice_s=1.5, rounds=1, max_requests=5_000, own_s=1.5, config_s=1.5,
-             configs=((1, 1), (2, 2)), ready_starts=1, runaway_s=5.0, limit_s=5.0)
+             configs=((1, 1),), ready_starts=1, runaway_s=4.0, limit_s=5.0)
 
 
 # ------------------------------------------------------------------ small helpers
@@ -519,7 +520,7 @@ def agreed_throughput(stats: dict, excluded: set[str], concurrency: int) -> floa
 def report(info: dict, build_s: float, build_stages: str, engine_list: list[engines.Engine],
            checks: list[Check], mix_slices: list[Slice], own: list[Slice], wrk: str, cfgs: list[ConfigResult],
            ready: list[float], runaways: list[Runaway], queries: list[mix.Query], plan: Plan, command: str,
-           prof: str, total_s: float, notes: list[str]) -> str:
+           prof: str, total_s: float, notes: list[str], micro_rows: list[tuple[str, str, str]]) -> str:
     names = [e.name for e in engine_list]
     stats = aggregate(mix_slices)
     excluded = {name: {c.query for c in checks if name in c.disagree} for name in names}
@@ -709,6 +710,11 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
     w("")
     if notes:
         w("Notes: " + " ".join(notes) + "\n")
+    if micro_rows:
+        w("### Inside our server (benchmarks/micro.py: the server's own functions called in-process, mean ms)\n")
+        w("| step | ms | what |\n|---|---:|---|")
+        out.extend(f"| {what} | {value} | {note} |" for what, value, note in micro_rows)
+        w("")
     if prof:
         w("### Profile of our server (py-spy)\n")
         w(prof)
@@ -811,8 +817,12 @@ def main(argv: list[str] | None = None) -> int:
                 with contextlib.suppress(psutil.Error):
                     psutil.Process(e.pid).kill()
             e.stop()
+        micro_rows = []
+        if not args.quick or args.profile:
+            log("in-process micro-measurements ...")
+            micro_rows = micro.measure(settings.release_dir, BASE, (mix.QUERIES / "crosswalk.rq").read_text("utf-8"))
         results = report(info, build_s, stages[0] if stages else "", engine_list, checks, mix_slices, own, wrk, cfgs,
-                         ready, runaways, queries, plan, command, prof, time.monotonic() - began, notes)
+                         ready, runaways, queries, plan, command, prof, time.monotonic() - began, notes, micro_rows)
     print()
     print(results)
     if not args.no_readme and (not args.quick or args.readme):

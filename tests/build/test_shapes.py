@@ -329,6 +329,7 @@ def test_resolved_contradiction_is_a_warning_and_unresolved_one_a_violation(
         <{record}> a ccdsx:MappingRecord ; owl:annotatedSource <id/cpsf/CPS.AM-1> ;
             owl:annotatedProperty ccdsx:referencedBy ; owl:annotatedTarget <id/ccds/SR2-PP-1> ;
             sssom:mapping_justification semapv:ManualMappingCuration ; ccdsx:noCorrespondence false ;
+            sssom:subject_source <id/cpsf> ; ccdsx:statementNumber 1 ;
             ccdsx:sourceLine 3079 ; ccdsx:sequence 40 ; ccdsx:printedSection "6.2.2" ; ccdsx:printedItem "SR2-SP-1" ."""
     erratum = """@prefix ccdsx: <ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         @prefix dcterms: <http://purl.org/dc/terms/> .

@@ -57,6 +57,7 @@ def new_page(browser, accept_language: str = "ja", javascript: bool = True):
     context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": accept_language},
                                   java_script_enabled=javascript, viewport={"width": 1280, "height": 900},
                                   accept_downloads=True)
+    context.set_default_timeout(120_000)  # a bounded wait, generous for a loaded machine; not a speed assertion
     return context.new_page()
 
 

@@ -1,0 +1,107 @@
+"""In-process micro-measurements behind the proposals in README.md: where a request's time goes inside our
+server's code, measured by calling the same functions the server calls, on the same built release.
+
+Each measurement is independent and reports `n/a` (with the reason) if the server code it calls has changed
+shape, so the benchmark never fails because of it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _time(fn: Callable[[], Any], repeat: int, budget_s: float = 3.0) -> float:
+    """Median-free mean in ms over `repeat` calls (after one warm-up), stopping early after `budget_s`."""
+    fn()
+    began = time.perf_counter()
+    done = 0
+    while done < repeat and time.perf_counter() - began < budget_s:
+        fn()
+        done += 1
+    return (time.perf_counter() - began) / max(done, 1) * 1000
+
+
+def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[str, str, str]]:
+    """(what, ms, note) rows."""
+    rows: list[tuple[str, str, str]] = []
+
+    def attempt(what: str, fn: Callable[[], tuple[float, str]]) -> None:
+        try:
+            value, note = fn()
+            rows.append((what, f"{value:.2f}", note))
+        except Exception as problem:
+            rows.append((what, "n/a", f"{type(problem).__name__}: {str(problem)[:120]}"))
+
+    import pyoxigraph as ox
+
+    from server.store import load_store
+
+    store = load_store(release_dir, base)
+    worker_store = load_store(release_dir, base)
+    options: dict[str, Any] = {"use_default_graph_as_union": True}
+    try:  # the worker's own preparation of the default graph, when the engine has one
+        from server.web import engine
+
+        if hasattr(engine, "prepare") and hasattr(engine, "UNION_GRAPH"):
+            engine.prepare(worker_store)
+            options = {"default_graph": [ox.NamedNode(engine.UNION_GRAPH)]}
+    except Exception:  # noqa: S110 - measure with the plain union option instead
+        pass
+
+    def evaluate_only() -> tuple[float, str]:
+        return _time(lambda: sum(1 for _ in worker_store.query(crosswalk_query, **options)), 20), \
+            "queries/crosswalk.rq evaluated, rows iterated, nothing written"
+
+    def python_json() -> tuple[float, str]:
+        from server.web.results import collect, write_select
+
+        def run() -> bytes:
+            result = worker_store.query(crosswalk_query, **options)
+            return write_select([v.value for v in result.variables], collect(result, 100_000), "json")
+
+        return _time(run, 20), "the same + server/web/results.py write_select(…, 'json') (what a worker does today)"
+
+    def native_json() -> tuple[float, str]:
+        return _time(lambda: worker_store.query(crosswalk_query, **options).serialize(
+            format=ox.QueryResultsFormat.JSON), 20), "the same + pyoxigraph QuerySolutions.serialize(JSON)"
+
+    attempt("crosswalk: evaluate", evaluate_only)
+    attempt("crosswalk: evaluate + Python JSON writer", python_json)
+    attempt("crosswalk: evaluate + pyoxigraph JSON writer", native_json)
+
+    from server.web.backend import Embedded
+
+    backend = Embedded(store, None)  # type: ignore[arg-type]  # pages and resources only use the store
+    uri = f"{base}id/uk-cop/UK1"
+
+    def describe() -> tuple[float, str]:
+        return _time(lambda: backend.describe(uri), 300), "Embedded.describe(UK1) (every /id and /doc request)"
+
+    def serialise() -> tuple[float, str]:
+        from server.build.vocab import prefixes
+        from server.web.resources import serialise as write
+
+        triples, names = backend.describe(uri), prefixes(base)
+        return _time(lambda: write(triples, "text/turtle", names), 300), \
+            "resources.serialise(…, text/turtle) of UK1's description"
+
+    def frameworks() -> tuple[float, str]:
+        from server.web import views
+
+        return _time(lambda: views.frameworks(backend, base), 10), \
+            "views.frameworks(): counts over the whole dataset, run by every item page via views.framework()"
+
+    def item_view() -> tuple[float, str]:
+        from server.web import views
+
+        return _time(lambda: views.item_view(backend, base, uri), 10), \
+            "views.item_view(UK1): all queries of one item page"
+
+    attempt("Turtle document: describe", describe)
+    attempt("Turtle document: serialise", serialise)
+    attempt("item page: views.frameworks()", frameworks)
+    attempt("item page: views.item_view() in all", item_view)
+    return rows
