@@ -656,11 +656,13 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
         lat = [x.seconds for x in r.lookups if x.ok]
         idle = stats.get((r.engine, 1))
         idle_lat = [x.seconds for x in idle["records"] if x.label == "lookup"] if idle else []
-        outcomes = Counter(re.sub(r"after [\d.]+ s", "after ~{:.0f} s", o) for o in r.runaway_outcomes)
-        shown = ", ".join(f"{n}× {o}" for o, n in outcomes.items())
-        durations = [float(m.group(1)) for o in r.runaway_outcomes if (m := re.search(r"after ([\d.]+) s", o))]
-        if durations:
-            shown = shown.replace("~{:.0f}", f"~{statistics.median(durations):.0f}")
+        kinds: dict[str, list[float]] = defaultdict(list)
+        for o in r.runaway_outcomes:
+            m = re.match(r"(.*) after ([\d.]+) s", o)
+            if m:
+                kinds[m.group(1)].append(float(m.group(2)))
+        shown = ", ".join(f"{len(d)}× {k} after {min(d):.1f}" + (f"–{max(d):.1f}" if max(d) > min(d) else "") + " s"
+                          for k, d in kinds.items())
         w(f"| {r.engine} | {len(r.lookups)} | {sum(not x.ok for x in r.lookups)} | "
           f"{ms(pct(lat, .5)) if lat else '–'} | {ms(pct(lat, .99)) if lat else '–'} | "
           f"{ms(max(lat)) if lat else '–'} | {ms(pct(idle_lat, .5)) if idle_lat else '–'} | "
@@ -744,9 +746,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true", help="write the results into README.md even with --quick")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, profiles)")
     parser.add_argument("--check-only", action="store_true", help="build, start the engines, compare answers, stop")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="S",
+                        help="on a shared machine, wait up to S seconds for other work to use < 0.3 cores first")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (" --profile" if args.profile else "")
+    if args.wait_quiet:
+        waited = time.monotonic()
+        while (busy := background_cores()) >= 0.3 and time.monotonic() - waited < args.wait_quiet:
+            log(f"other processes use {busy:.2f} cores; waiting for a quieter machine ...")
+            time.sleep(8)
     began = time.monotonic()
     info = machine()
     info["background"] = f"{background_cores():.2f}"

@@ -270,7 +270,8 @@ def test_malformed_query_is_400_with_the_parser_message(server: str, query: str,
     assert_refused(response, 400, "malformed query")
     message = message_of(response)
     assert f"error at {where}" in message, message
-    plain = httpx.post(f"{server}/sparql", data={"query": query}, headers={"Accept": "text/plain"})
+    # a client that reads CSV results gets the same message as plain text
+    plain = httpx.post(f"{server}/sparql", data={"query": query}, headers={"Accept": "text/csv"})
     assert_refused(plain, 400, "malformed query", f"error at {where}")
     assert plain.headers["content-type"].startswith("text/plain")
 
