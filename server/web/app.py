@@ -52,7 +52,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     env = environment()
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         yield
         backend.close()
 
@@ -67,7 +67,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         message = {404: f"nothing is published at {request.url.path}; start at / or search at /search",
-                   405: f"{request.method} is not allowed here; this service is read-only"}.get(exc.status_code, str(exc.detail))
+                   405: f"{request.method} is not allowed here; this service is read-only"
+                   }.get(exc.status_code, str(exc.detail))
         return error(request, exc.status_code, message)
 
     @app.exception_handler(RequestValidationError)

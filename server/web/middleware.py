@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -68,15 +69,18 @@ class Guard:
         elif length > self.max_body:
             await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
         else:
-            try:
-                await self.app(scope, self._capped(receive), logged_send)
-            except _TooLarge:
-                if not state["started"]:
-                    await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
-            except Exception:  # the last resort: never a stack trace to the client
-                logging.getLogger("ccds_crosswalk").exception("unhandled error")
-                if not state["started"]:
-                    await _plain(logged_send, 500, "internal error; the request was not completed\n")
+            # a body is read here, up to the cap, before the app sees it: a chunked body has no Content-Length
+            # to check up front, and a cap enforced inside the app would surface as a 500
+            body = await self._read_body(receive) if length > 0 or b"transfer-encoding" in headers else []
+            if body is None:
+                await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
+            else:
+                try:
+                    await self.app(scope, _replay(body, receive), logged_send)
+                except Exception:  # the last resort: never a stack trace to the client
+                    logging.getLogger("ccds_crosswalk").exception("unhandled error")
+                    if not state["started"]:
+                        await _plain(logged_send, 500, "internal error; the request was not completed\n")
         log.info(json.dumps({
             "t": round(time.time(), 3), "method": scope.get("method"), "path": scope.get("path"),
             "query": len(scope.get("query_string", b"")), "status": state["status"], "bytes": state["bytes"],
@@ -85,23 +89,30 @@ class Guard:
             "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
         }, ensure_ascii=False))
 
-    def _capped(self, receive: Receive) -> Receive:
+    async def _read_body(self, receive: Receive) -> list[Message] | None:
+        """The request's body messages, or None once they add up to more than the cap."""
+        messages: list[Message] = []
         seen = 0
-
-        async def capped() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body:
-                    raise _TooLarge
-            return message
+            messages.append(message)
+            if message["type"] != "http.request":  # the client went away: the app hears it in turn
+                return messages
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                return None
+            if not message.get("more_body", False):
+                return messages
 
-        return capped
 
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands out the messages already read, then carries on with the real one."""
+    pending = deque(messages)
 
-class _TooLarge(Exception):
-    pass
+    async def replayed() -> Message:
+        return pending.popleft() if pending else await receive()
+
+    return replayed
 
 
 def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -70,7 +70,8 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         if chosen is None:
             return error(request, 406, "this resource is offered as " + ", ".join(OFFERS))
         target = f"/doc/{path}.{EXTENSION_OF[chosen]}"
-        return RedirectResponse(target, status_code=303, headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"})
+        return RedirectResponse(target, status_code=303,
+                                headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"})
 
     async def document(request: Request, path: str) -> Response:
         stem, fixed = split_extension(path)
@@ -108,11 +109,13 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         if item is not None:
             return page(env, request, base, "item.html", last_modified=built_at, item=item, **common)
         rows = [(p, o) for s, p, o in triples if s == uri]
-        title = next((o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))), uri.rsplit("/", 1)[-1])
+        title = next((o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))),
+                     uri.rsplit("/", 1)[-1])
         return page(env, request, base, "resource.html", last_modified=built_at, rows=rows, title=title, **common)
 
     def not_found(request: Request, uri: str, chosen: str | None) -> Response:
-        message = f"{uri} is not a resource of this dataset. Search for items at /search, or list them by framework at /frameworks."
+        message = (f"{uri} is not a resource of this dataset. Search for items at /search, "
+                   "or list them by framework at /frameworks.")
         if chosen == "text/html":
             return page(env, request, base, "error.html", status=404, message=message)
         return error(request, 404, message, [chosen] if chosen else None)

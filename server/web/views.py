@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from server.web.backend import Backend, Row
+from server.web.backend import Backend, Row, Term
 
 P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -18,6 +18,11 @@ PREFIX sssom: <https://w3id.org/sssom/> PREFIX ccdsx: <{base}ontology#>
 def _v(row: Row, key: str, default: str = "") -> str:
     term = row.get(key)
     return term.value if term is not None else default
+
+
+def _true(row: Row, key: str) -> bool:
+    """A boolean binding; Virtuoso writes xsd:boolean as 1/0."""
+    return _v(row, key) in ("true", "1")
 
 
 def _iri(value: str) -> str:
@@ -174,10 +179,11 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
 
 def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?notation", depth: bool = False,
             uri: str = "") -> list[dict[str, Any]]:
-    if depth:  # ancestors, outermost first
+    if depth:  # ancestors, outermost first (skos:broaderTransitive is materialised by the build's reasoner)
         query = f"""SELECT ?x ?notation ?ja ?en ?parentNotation (COUNT(DISTINCT ?up) AS ?depth) WHERE {{
-            {_iri(uri)} skos:broader+ ?x . ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x skos:broader+ ?up }}
+            {_iri(uri)} skos:broaderTransitive ?x . ?x skos:prefLabel ?ja , ?en .
+            FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
+            OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x skos:broaderTransitive ?up }}
             OPTIONAL {{ ?x skos:broader/skos:notation ?parentNotation }} }}
             GROUP BY ?x ?notation ?ja ?en ?parentNotation ORDER BY ?depth"""
     else:
@@ -189,13 +195,13 @@ def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?nota
     out = []
     for r in backend.select(P.format(base=base) + query):
         uri_ = _v(r, "x")
-        statement = int(uri_.rsplit("/", 1)[-1]) if _v(r, "statement") == "true" else None
+        statement = int(uri_.rsplit("/", 1)[-1]) if _true(r, "statement") else None
         out.append({"uri": uri_, "notation": full_notation(_v(r, "notation"), _v(r, "parentNotation")),
                     "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}, "statement": statement})
     return out
 
 
-# the plain variables of the records query: selected, and grouped by (errata and qualifiers are concatenated)
+# the single-valued variables of the records query
 GROUPED = """?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?subjectEn ?parent ?parentNotation
     ?parentJa ?parentEn ?framework ?frameworkNotation ?target ?targetNotation ?targetJa ?targetEn ?targetKind ?ts
     ?targetSection ?tsJa ?tsEn ?targetParentNotation ?section ?sectionTitle ?item ?itemTitle ?qualifier ?none
@@ -205,10 +211,10 @@ GROUPED = """?r ?relation ?relJa ?relEn ?subject ?subjectNotation ?subjectJa ?su
 def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
     """Mapping records matching `pattern` (which binds ?r), each with its external item (or bullet statement),
     the CCDS section and item it resolves to, what the Appendix printed, and where."""
-    rows = backend.select(P.format(base=base) + f"""
-        SELECT {GROUPED}
-               (GROUP_CONCAT(DISTINCT ?erratumId; separator=" ") AS ?errata)
-               (GROUP_CONCAT(DISTINCT STR(?q); separator=" ") AS ?qualifiers) WHERE {{
+    # No GROUP BY over these 35 variables (Virtuoso allows at most 20 keys): the multi-valued errata and
+    # qualifiers come from a second query and are joined here.
+    found = backend.select(P.format(base=base) + f"""
+        SELECT {GROUPED} WHERE {{
           {pattern}
           ?r owl:annotatedSource ?subject ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?target ;
              ccdsx:noCorrespondence ?none ; ccdsx:statementNumber ?statement ; ccdsx:sequence ?seq ;
@@ -231,16 +237,31 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
           OPTIONAL {{ ?r ccdsx:printedItem ?item }} OPTIONAL {{ ?r ccdsx:printedItemTitle ?itemTitle }}
           OPTIONAL {{ ?r ccdsx:printedQualifier ?qualifier }} OPTIONAL {{ ?r ccdsx:sourceLine ?line }}
           OPTIONAL {{ ?r ccdsx:printedTarget ?printedTarget }}
-          OPTIONAL {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }}
-          OPTIONAL {{ ?r ccdsx:qualifier ?q }}
-        }} GROUP BY {GROUPED}
-        ORDER BY ?table ?seq""")
+        }} ORDER BY ?table ?seq""")
+    extras = backend.select(P.format(base=base) + f"""
+        SELECT ?r ?erratumId ?q WHERE {{ {pattern}
+          {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }} UNION {{ ?r ccdsx:qualifier ?q }} }}""")
+    errata_of: dict[str, set[str]] = defaultdict(set)
+    qualifiers_of: dict[str, set[str]] = defaultdict(set)
+    for extra in extras:
+        if "erratumId" in extra:
+            errata_of[_v(extra, "r")].add(_v(extra, "erratumId"))
+        if "q" in extra:
+            qualifiers_of[_v(extra, "r")].add(_v(extra, "q"))
+    rows, seen = [], set()
+    for row in found:
+        uri = _v(row, "r")
+        if uri in seen:
+            continue
+        seen.add(uri)
+        rows.append({**row, "errata": Term(" ".join(sorted(errata_of[uri])), "literal"),
+                     "qualifiers": Term(" ".join(sorted(qualifiers_of[uri])), "literal")})
     qualifier_uris = sorted({q for r in rows for q in _v(r, "qualifiers").split(" ") if q})
     qualifier_labels = _labels(backend, base, qualifier_uris)
     out = []
     for r in rows:
         target = _v(r, "target")
-        none = _v(r, "none") == "true"
+        none = _true(r, "none")
         is_statement = bool(_v(r, "parent"))
         is_section = _v(r, "targetKind") == "section"
         out.append({
@@ -308,9 +329,12 @@ def coverage(backend: Backend, base: str) -> dict[str, Any]:
     rows = backend.select(P.format(base=base) + """
         SELECT ?framework ?sec ?section ?ja ?en (COUNT(?r) AS ?n) WHERE {
           ?r a ccdsx:MappingRecord ; owl:annotatedTarget ?t ; sssom:subject_source ?s . ?s skos:notation ?framework .
-          ?t skos:broader* ?sec . ?sec a ccdsx:Section ; skos:notation ?section ; skos:prefLabel ?ja , ?en .
+          ?t a ?kind .
+          VALUES ?kind { ccdsx:Section ccdsx:PhaseActivity ccdsx:ServiceRequirement ccdsx:ComponentRequirement }
+          OPTIONAL { ?t skos:broader ?parent }
+          BIND (IF(?kind = ccdsx:Section, ?t, ?parent) AS ?sec)
+          ?sec skos:notation ?section ; skos:prefLabel ?ja , ?en .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-          FILTER NOT EXISTS { ?t skos:broader* ?deeper . ?deeper a ccdsx:Section ; skos:broader+ ?sec }
         } GROUP BY ?framework ?sec ?section ?ja ?en""")
     cells: dict[tuple[str, str], int] = defaultdict(int)
     sections: dict[str, dict[str, str]] = {}
@@ -354,7 +378,7 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
     hits = []
     for r in rows:
         uri = _v(r, "x")
-        statement = int(uri.rsplit("/", 1)[-1]) if _v(r, "statement") == "true" else None
+        statement = int(uri.rsplit("/", 1)[-1]) if _true(r, "statement") else None
         notation = full_notation(_v(r, "notation"), _v(r, "parentNotation"))
         hits.append({"uri": uri, "notation": notation, "scheme": _v(r, "schemeNotation"), "scheme_uri": _v(r, "s"),
                      "statement": statement, "of": _v(r, "parentNotation") if statement else "",

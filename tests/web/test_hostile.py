@@ -260,7 +260,7 @@ def test_load_and_insert_are_refused(server: str, canary: Canary) -> None:
     ("SELECT * WHERE { ?s ?p }", "1:"),
     ("SELECT * WHERE { ?s ?p ?o ", "1:"),
     ("SELECT * WHERE { ?s nope:p ?o }", "1:"),
-    ("SELECT ?x WHERE {\n  ?x ?p ?o .\n  FILTER(?o = )\n}", "3:"),
+    ("SELECT ?x WHERE {\n  ?x ?p ?o .\n  ?x ?p\n}", "4:"),
     ("SELEKT * WHERE { ?s ?p ?o }", "1:"),
     ("", "1:"),
     ("\x00\x01\x02", "1:"),
@@ -292,8 +292,10 @@ def test_deeply_nested_query_is_refused_not_a_crash(server: str, name: str, quer
 
 def test_over_long_query_by_get_is_414(server: str, limits: Limits) -> None:
     padding = "#" + "x" * (limits.max_query_chars * 4) + "\n"
-    response = httpx.get(f"{server}/sparql", params={"query": padding + CHEAP_SELECT}, headers=JSON_ACCEPT)
-    assert_refused(response, 414, "URL is longer than", "POST")
+    status, body = raw_get(server, "/sparql?query=" + quote(padding + CHEAP_SELECT))  # too long for httpx's URLs
+    assert status == 414, body[:200]
+    text = body.decode()
+    assert "URL is longer than" in text and "POST the query" in text and "Traceback" not in text
 
 
 def test_over_long_query_by_post_is_413(server: str, limits: Limits) -> None:
@@ -338,8 +340,9 @@ def test_query_over_the_character_limit_names_the_limit(server: str, limits: Lim
     ("GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", {}, 400, "more than one query"),
     ("PUT", "/sparql", {"content": b"ASK {}"}, 405, "read-only"),
     ("DELETE", "/id/uk-cop/UK1", {}, 405, "read-only"),
-    ("GET", "/" + "a" * 70_000, {}, 414, "longer than"),
-])
+    ("GET", "/id/" + "a" * 63_000, {}, 414, "longer than"),
+], ids=["bad percent-encoding", "body not UTF-8", "unknown content type", "no content type", "two queries",
+        "PUT", "DELETE", "long path"])
 def test_protocol_abuse_gets_a_precise_4xx(server: str, method: str, path: str, kwargs: dict, status: int,
                                            phrase: str) -> None:
     response = httpx.request(method, f"{server}{path}", **kwargs)

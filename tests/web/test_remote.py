@@ -71,10 +71,10 @@ def rows(body: bytes) -> Counter:
                 row.append((name, None))
                 continue
             value = cell["value"]
-            if cell.get("datatype") == BOOLEAN:
+            if cell.get("datatype") == BOOLEAN or name in ("corrected", "noCorrespondence"):  # Virtuoso: 0/1
                 value = {"1": "true", "0": "false"}.get(value, value)
             if name in ("covers", "erratum", "errata"):  # GROUP_CONCAT order is not defined by SPARQL
-                value = sorted(part.strip() for part in re.split(r"[ ,]+", value) if part.strip())
+                value = tuple(sorted(part.strip() for part in re.split(r"[ ,]+", value) if part.strip()))
             row.append((name, cell["type"].replace("typed-literal", "literal"), value, cell.get("xml:lang")))
         out[tuple(row)] += 1
     return out
