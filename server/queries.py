@@ -84,18 +84,22 @@ def format_results(results: dict, output: str) -> str:
 
 
 def run_local(text: str, settings: Settings, output: str) -> str:
-    import pyoxigraph as ox
-
+    """Evaluate on the built release exactly as the endpoint does (same dataset rules, same limits)."""
     from server.store import load_store
+    from server.web.engine import QueryError as EngineError
+    from server.web.engine import QueryRequest, evaluate, prepare
 
     store = load_store(settings.release_dir, settings.base_uri)
+    prepare(store)
+    request = QueryRequest(query=text, media_type="application/sparql-results+json",
+                           max_rows=settings.limits.max_result_rows, max_bytes=settings.limits.max_response_bytes)
     try:
-        results = store.query(text, use_default_graph_as_union=True)
-    except SyntaxError as error:
-        raise QueryError(f"malformed query: {error}") from None
-    if isinstance(results, ox.QueryTriples):
-        raise QueryError("the query command prints SELECT and ASK results; run CONSTRUCT/DESCRIBE on /sparql")
-    return format_results(json.loads(results.serialize(format=ox.QueryResultsFormat.JSON)), output)
+        answer = evaluate(store, request)
+    except EngineError as error:
+        if error.status == 406:
+            raise QueryError("the query command prints SELECT and ASK results; run CONSTRUCT/DESCRIBE on /sparql") from None
+        raise QueryError(error.message) from None
+    return format_results(json.loads(answer.body), output)
 
 
 def run_remote(text: str, endpoint: str, output: str) -> str:

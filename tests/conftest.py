@@ -54,13 +54,14 @@ def start_server(artefacts: Path, *extra: str, timeout: float = 2.0, env: dict |
     port = free_port()
     command = [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE, "serve",
                "--no-build", "--port", str(port), "--timeout", str(timeout), *extra]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    log = artefacts / f"server-{port}.log"  # a file, not a pipe: an unread pipe would block the server
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
                                env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stderr.read().decode(errors='replace')[-2000:]}")
+            raise RuntimeError(f"server exited: {log.read_text(errors='replace')[-2000:]}")
         try:
             if httpx.get(f"{url}/sparql", timeout=1).status_code == 200:
                 return process, url
