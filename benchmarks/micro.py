@@ -72,6 +72,37 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
     attempt("crosswalk: evaluate + Python JSON writer", python_json)
     attempt("crosswalk: evaluate + pyoxigraph JSON writer", native_json)
 
+    lookup = ('SELECT ?item ?label WHERE { ?item <http://www.w3.org/2004/02/skos/core#notation> "UK1" ; '
+              "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+
+    def lookup_native() -> tuple[float, str]:
+        return _time(lambda: worker_store.query(lookup, **options).serialize(format=ox.QueryResultsFormat.JSON),
+                     2000), "a notation lookup: pyoxigraph query + its JSON writer (the floor)"
+
+    def lookup_evaluate() -> tuple[float, str]:
+        from server.build.vocab import prefixes
+        from server.web.engine import QueryRequest, evaluate
+
+        request = QueryRequest(lookup, "application/sparql-results+json", prefixes=prefixes(base))
+        return _time(lambda: evaluate(worker_store, request), 2000), \
+            "the same through server/web/engine.py evaluate() (what a worker does per request)"
+
+    def lookup_pool() -> tuple[float, str]:
+        from server.build.vocab import prefixes
+        from server.web.engine import QueryPool, QueryRequest
+
+        pool = QueryPool(release_dir, base, 1, 10.0)
+        try:
+            request = QueryRequest(lookup, "application/sparql-results+json", prefixes=prefixes(base))
+            return _time(lambda: pool.run(request), 1000), \
+                "the same through QueryPool.run() (pickle, pipe, worker, pipe, unpickle), 1 worker"
+        finally:
+            pool.close()
+
+    attempt("lookup: pyoxigraph floor", lookup_native)
+    attempt("lookup: engine.evaluate()", lookup_evaluate)
+    attempt("lookup: QueryPool.run()", lookup_pool)
+
     from server.web.backend import Embedded
 
     backend = Embedded(store, None)  # type: ignore[arg-type]  # pages and resources only use the store

@@ -26,15 +26,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from server.build.pipeline import load_ontology
     from server.build.compile import compile_graph
     from server.build.load import load_data
+    from server.build.pipeline import load_ontology
     from server.build.validate import load_shapes, run_shapes
 
     settings = _settings(args)
     data = compile_graph(settings.base_uri, load_data(settings.data_dir))
-    report = run_shapes(data + load_ontology(settings), load_shapes(settings.shapes_dir, settings.base_uri),
-                        settings.base_uri)
+    report = run_shapes(
+        data + load_ontology(settings), load_shapes(settings.shapes_dir, settings.base_uri), settings.base_uri
+    )
     print(report.text())
     return 0 if report.conforms else 1
 
@@ -103,7 +104,9 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--artefacts", help="folder for build output (default: ./artefacts)")
     commands = root.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("build", help="compile, reason, validate and serialise the release").set_defaults(func=cmd_build)
+    commands.add_parser("build", help="compile, reason, validate and serialise the release").set_defaults(
+        func=cmd_build
+    )
     commands.add_parser("validate", help="run the SHACL shapes on the data only").set_defaults(func=cmd_validate)
 
     query = commands.add_parser("query", help="run a canned query (name from queries/) or a .rq file")

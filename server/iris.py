@@ -4,7 +4,8 @@
     {base}id/{scheme}/{item}                an item; CPSF statements are {base}id/cpsf/{requirement}/{n}
     {base}id/ccds/component/{code}          a CCDS component (SP, PP, H, D, A)
     {base}id/ccds/level/{n}                 a CCDS service level (2 = ★★, 3 = ★★★)
-    {base}id/mapping/{scheme}/{subject}/to/{target}   a mapping record; target = printed section[/item][;common=n] or 'none'
+    {base}id/mapping/{scheme}/{subject}/to/{target}
+                                            a mapping record; target = printed section[/item][;common=n] or 'none'
     {base}id/erratum/{id}                   an erratum of the printed appendix
     {base}id/source/{table}                 a table of the appendix (provenance)
     {base}ontology                          the ontology; terms are {base}ontology#Term

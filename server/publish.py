@@ -16,8 +16,12 @@ import httpx
 from server import iris
 from server.settings import Settings
 
-GRAPH_FILES = {"data": "crosswalk.nt", "inferred": "crosswalk-inferred.nt", "ontology": "ontology.nt",
-               "metadata": "void.nt"}
+GRAPH_FILES = {
+    "data": "crosswalk.nt",
+    "inferred": "crosswalk-inferred.nt",
+    "ontology": "ontology.nt",
+    "metadata": "void.nt",
+}
 
 
 class PublishError(RuntimeError):
@@ -59,8 +63,7 @@ def count(client: httpx.Client, sparql: str, graph: str) -> int:
     return int(json.loads(response.text)["results"]["bindings"][0]["n"]["value"])
 
 
-def publish(settings: Settings, store: str, sparql: str | None = None,
-            auth: tuple[str, str] | None = None) -> str:
+def publish(settings: Settings, store: str, sparql: str | None = None, auth: tuple[str, str] | None = None) -> str:
     base, version = settings.base_uri, settings.release
     sparql = sparql or query_endpoint_for(store)
     loaded: list[Loaded] = []
@@ -70,8 +73,9 @@ def publish(settings: Settings, store: str, sparql: str | None = None,
             body = _ntriples(settings.release_dir, name)
             sent = sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
             try:
-                response = client.put(store, params={"graph": graph}, content=body,
-                                      headers={"Content-Type": "application/n-triples"})
+                response = client.put(
+                    store, params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples"}
+                )
             except httpx.HTTPError as problem:
                 raise PublishError(f"cannot reach {store}: {problem}") from None
             if response.status_code not in (200, 201, 204):

@@ -91,13 +91,19 @@ def run_local(text: str, settings: Settings, output: str) -> str:
 
     store = load_store(settings.release_dir, settings.base_uri)
     prepare(store)
-    request = QueryRequest(query=text, media_type="application/sparql-results+json",
-                           max_rows=settings.limits.max_result_rows, max_bytes=settings.limits.max_response_bytes)
+    request = QueryRequest(
+        query=text,
+        media_type="application/sparql-results+json",
+        max_rows=settings.limits.max_result_rows,
+        max_bytes=settings.limits.max_response_bytes,
+    )
     try:
         answer = evaluate(store, request)
     except EngineError as error:
         if error.status == 406:
-            raise QueryError("the query command prints SELECT and ASK results; run CONSTRUCT/DESCRIBE on /sparql") from None
+            raise QueryError(
+                "the query command prints SELECT and ASK results; run CONSTRUCT/DESCRIBE on /sparql"
+            ) from None
         raise QueryError(error.message) from None
     return format_results(json.loads(answer.body), output)
 

@@ -13,6 +13,9 @@ from server import iris
 def load_store(release_dir: Path, base: str) -> ox.Store:
     store = ox.Store()
     store.load(path=release_dir / "crosswalk-graphs.nq", format=ox.RdfFormat.N_QUADS)
-    store.load(path=release_dir / "void.ttl", format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(str(iris.graph(base, "metadata"))))
+    store.load(
+        path=release_dir / "void.ttl",
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(str(iris.graph(base, "metadata"))),
+    )
     return store

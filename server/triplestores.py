@@ -83,14 +83,21 @@ def _virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> Path:
     db = folder / "db"
     db.mkdir(parents=True, exist_ok=True)
     for section, key, value in (
-        ("Database", "DatabaseFile", db / "virtuoso.db"), ("Database", "ErrorLogFile", db / "virtuoso.log"),
-        ("Database", "LockFile", db / "virtuoso.lck"), ("Database", "TransactionFile", db / "virtuoso.trx"),
+        ("Database", "DatabaseFile", db / "virtuoso.db"),
+        ("Database", "ErrorLogFile", db / "virtuoso.log"),
+        ("Database", "LockFile", db / "virtuoso.lck"),
+        ("Database", "TransactionFile", db / "virtuoso.trx"),
         ("Database", "xa_persistent_file", db / "virtuoso.pxa"),
-        ("TempDatabase", "DatabaseFile", db / "virtuoso-temp.db"), ("TempDatabase", "TransactionFile", db / "virtuoso-temp.trx"),
-        ("Parameters", "ServerPort", f"127.0.0.1:{sql_port}"), ("Parameters", "DirsAllowed", f"., {VIRTUOSO_VAD}, {folder}"),
-        ("Parameters", "NumberOfBuffers", 20000), ("Parameters", "MaxDirtyBuffers", 15000),
-        ("HTTPServer", "ServerPort", f"127.0.0.1:{http_port}"), ("HTTPServer", "ServerRoot", "/var/lib/virtuoso-opensource-7/vsp"),
-        ("HTTPServer", "ServerThreads", 20), ("HTTPServer", "MaxClientConnections", 20),
+        ("TempDatabase", "DatabaseFile", db / "virtuoso-temp.db"),
+        ("TempDatabase", "TransactionFile", db / "virtuoso-temp.trx"),
+        ("Parameters", "ServerPort", f"127.0.0.1:{sql_port}"),
+        ("Parameters", "DirsAllowed", f"., {VIRTUOSO_VAD}, {folder}"),
+        ("Parameters", "NumberOfBuffers", 20000),
+        ("Parameters", "MaxDirtyBuffers", 15000),
+        ("HTTPServer", "ServerPort", f"127.0.0.1:{http_port}"),
+        ("HTTPServer", "ServerRoot", "/var/lib/virtuoso-opensource-7/vsp"),
+        ("HTTPServer", "ServerThreads", 20),
+        ("HTTPServer", "MaxClientConnections", 20),
     ):
         ini[section][key] = str(value)
     if not ini.has_section("SPARQL"):
@@ -113,14 +120,26 @@ def start_virtuoso(folder: Path, http_port: int | None = None) -> Store:
         raise StoreUnavailable("Virtuoso 7 is missing: apt-get install virtuoso-opensource-7")
     sql_port, http_port = free_port(), http_port or free_port()
     ini = _virtuoso_ini(folder, sql_port, http_port)
-    process = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                               stdout=subprocess.DEVNULL, stderr=(folder / "virtuoso.out").open("wb"))
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=(folder / "virtuoso.out").open("wb"),
+    )
     base = f"http://127.0.0.1:{http_port}"
     _wait(f"{base}/sparql", process, "virtuoso")
-    grants = 'GRANT SPARQL_UPDATE TO "SPARQL";\nGRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL";\n' \
-             'GRANT EXECUTE ON DB.DBA.L_O_LOOK TO "SPARQL";\nDB.DBA.RDF_DEFAULT_USER_PERMS_SET (\'nobody\', 7);\n'
-    done = subprocess.run([isql, f"127.0.0.1:{sql_port}", "dba", "dba"], input=grants, text=True,
-                          capture_output=True, timeout=60, check=False)
+    grants = (
+        'GRANT SPARQL_UPDATE TO "SPARQL";\nGRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL";\n'
+        "GRANT EXECUTE ON DB.DBA.L_O_LOOK TO \"SPARQL\";\nDB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);\n"
+    )
+    done = subprocess.run(
+        [isql, f"127.0.0.1:{sql_port}", "dba", "dba"],
+        input=grants,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     if done.returncode != 0:
         process.kill()
         raise StoreUnavailable(f"virtuoso: granting update rights failed: {done.stderr[-500:]}")

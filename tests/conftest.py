@@ -50,13 +50,30 @@ def release_dir(settings: Settings, built: Built) -> Path:
     return settings.release_dir
 
 
-def start_server(artefacts: Path, *extra: str, timeout: float = 2.0, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+def start_server(
+    artefacts: Path, *extra: str, timeout: float = 2.0, env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    command = [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE, "serve",
-               "--no-build", "--port", str(port), "--timeout", str(timeout), *extra]
+    command = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "--artefacts",
+        str(artefacts),
+        "--base-uri",
+        BASE,
+        "serve",
+        "--no-build",
+        "--port",
+        str(port),
+        "--timeout",
+        str(timeout),
+        *extra,
+    ]
     log = artefacts / f"server-{port}.log"  # a file, not a pipe: an unread pipe would block the server
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
-                               env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log.open("wb"), env={**os.environ, **(env or {})}
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -21,10 +21,18 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 CCDS = "ccds"
 KIND_CLASS = {
-    "category": "Category", "policy": "Policy", "key-point": "KeyPoint", "rule": "Rule",
-    "requirement": "Requirement", "statement": "Statement", "guideline": "Guideline",
-    "chapter": "Section", "section": "Section", "activity": "PhaseActivity",
-    "service-requirement": "ServiceRequirement", "component-requirement": "ComponentRequirement",
+    "category": "Category",
+    "policy": "Policy",
+    "key-point": "KeyPoint",
+    "rule": "Rule",
+    "requirement": "Requirement",
+    "statement": "Statement",
+    "guideline": "Guideline",
+    "chapter": "Section",
+    "section": "Section",
+    "activity": "PhaseActivity",
+    "service-requirement": "ServiceRequirement",
+    "component-requirement": "ComponentRequirement",
     "common-requirement": "CommonRequirement",
 }
 RELATIONS = {"detailedBy", "referencedBy", "complianceConfirmedBy"}

@@ -21,8 +21,8 @@ def _compactor(base: str):
 
     def compact(iri: str) -> str:
         for prefix, namespace in table:
-            if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace):].startswith("//"):
-                return f"{prefix}:{iri[len(namespace):]}"
+            if iri.startswith(namespace) and len(iri) > len(namespace) and not iri[len(namespace) :].startswith("//"):
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     return compact

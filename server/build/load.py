@@ -98,8 +98,19 @@ class Data:
 
 
 ITEM_KINDS = {
-    "category", "policy", "key-point", "rule", "requirement", "statement", "guideline",
-    "chapter", "section", "activity", "service-requirement", "component-requirement", "common-requirement",
+    "category",
+    "policy",
+    "key-point",
+    "rule",
+    "requirement",
+    "statement",
+    "guideline",
+    "chapter",
+    "section",
+    "activity",
+    "service-requirement",
+    "component-requirement",
+    "common-requirement",
 }
 ERRATUM_STATUSES = {"resolved", "unresolved"}
 
@@ -111,8 +122,9 @@ def _rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...] = ()) 
         unknown = set(header) - set(columns)
         missing = set(columns) - set(header)
         if unknown or missing:
-            raise DataError(f"{path}: header must be {','.join(columns)} (unknown: {sorted(unknown)}, "
-                            f"missing: {sorted(missing)})")
+            raise DataError(
+                f"{path}: header must be {','.join(columns)} (unknown: {sorted(unknown)}, missing: {sorted(missing)})"
+            )
         rows = []
         for row in reader:
             for column in required:

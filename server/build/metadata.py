@@ -17,12 +17,18 @@ from server.build.vocab import SPDX, bind_all
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 IANA = "https://www.iana.org/assignments/media-types/"
-DCAT = Namespace("http://www.w3.org/ns/dcat#")  # open: rdflib's closed DCAT lacks DCAT 3 (dcat:version, dcat:hasVersion)
-ATTRIBUTION_JA = ("出典:CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix。"
-                  "本データセットはその対応表を機械可読化したものであり、原文の著作権はCCDSに帰属する。")
-ATTRIBUTION_EN = ("Source: CCDS, Appendix of the 'Product-field security guideline: Smart home edition'. This dataset "
-                  "is a machine-readable edition of its correspondence tables; copyright in the original text "
-                  "remains with CCDS. Cite both the CCDS guideline and this dataset.")
+DCAT = Namespace(
+    "http://www.w3.org/ns/dcat#"
+)  # open: rdflib's closed DCAT lacks DCAT 3 (dcat:version, dcat:hasVersion)
+ATTRIBUTION_JA = (
+    "出典:CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix。"
+    "本データセットはその対応表を機械可読化したものであり、原文の著作権はCCDSに帰属する。"
+)
+ATTRIBUTION_EN = (
+    "Source: CCDS, Appendix of the 'Product-field security guideline: Smart home edition'. This dataset "
+    "is a machine-readable edition of its correspondence tables; copyright in the original text "
+    "remains with CCDS. Cite both the CCDS guideline and this dataset."
+)
 
 
 def source_triples(base: str, sources_csv: Path) -> Iterator[Triple]:
@@ -49,10 +55,16 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
         yield node, RDF.type, VOID.Dataset
         yield node, DCTERMS.title, Literal("CCDS smart-home guideline crosswalk", lang="en")
         yield node, DCTERMS.title, Literal("CCDS スマートホーム編 関連ガイドライン対応表", lang="ja")
-        yield node, DCTERMS.description, Literal(
-            "The Appendix of the CCDS smart-home security guideline as linked data: how the IoT Security Guidelines, "
-            "the CPSF, the UK Code of Practice for Consumer IoT Security and California SB-327 correspond to the "
-            "guideline's sections and requirements, row by row as printed, with errata and their resolution.", lang="en")
+        yield (
+            node,
+            DCTERMS.description,
+            Literal(
+                "The Appendix of the CCDS smart-home security guideline as linked data: how the IoT Security "
+                "Guidelines, the CPSF, the UK Code of Practice for Consumer IoT Security and California SB-327 correspond to the "
+                "guideline's sections and requirements, row by row as printed, with errata and their resolution.",
+                lang="en",
+            ),
+        )
         yield node, DCTERMS.source, iris.source_document(base)
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_EN, lang="en")
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_JA, lang="ja")
@@ -61,7 +73,11 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
         yield node, VOID.sparqlEndpoint, iris.sparql_service(base)
         yield node, VOID.uriSpace, Literal(f"{base}id/")
         yield node, VOID.vocabulary, iris.ontology(base)
-        for vocabulary in ("http://www.w3.org/2004/02/skos/core#", "https://w3id.org/sssom/", "http://purl.org/dc/terms/"):
+        for vocabulary in (
+            "http://www.w3.org/2004/02/skos/core#",
+            "https://w3id.org/sssom/",
+            "http://purl.org/dc/terms/",
+        ):
             yield node, VOID.vocabulary, URIRef(vocabulary)
         yield node, VOID.triples, Literal(triples, datatype=XSD.integer)
         yield node, VOID.entities, Literal(entities, datatype=XSD.integer)
@@ -100,8 +116,11 @@ def distribution_triples(base: str, version: str, artefacts: Iterable[Artefact])
 def metadata_graph(base: str, version: str, sources_csv: Path, data: Graph, artefacts: list[Artefact]) -> Graph:
     graph = bind_all(Graph(), base)
     entities = len({s for s in data.subjects() if str(s).startswith(f"{base}id/")})
-    for group in (source_triples(base, sources_csv), dataset_triples(base, version, len(data), entities),
-                  distribution_triples(base, version, artefacts)):
+    for group in (
+        source_triples(base, sources_csv),
+        dataset_triples(base, version, len(data), entities),
+        distribution_triples(base, version, artefacts),
+    ):
         for triple in group:
             graph.add(triple)
     return graph

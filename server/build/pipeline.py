@@ -55,7 +55,9 @@ def input_fingerprint(settings: Settings) -> str:
     paths = [p for d in INPUT_DIRS for p in (settings.root / d).rglob("*") if p.is_file()]
     paths += [p for p in code.rglob("*.py")]
     for path in sorted(paths):
-        digest.update(str(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path.name).encode())
+        digest.update(
+            str(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path.name).encode()
+        )
         digest.update(path.read_bytes())
     digest.update(settings.base_uri.encode())
     digest.update(settings.release.encode())
@@ -98,25 +100,40 @@ def write_release(settings: Settings, built: Built, out: TextIO = sys.stderr) ->
             iris.graph(base, "ontology"): built.ontology,
         }
         artefacts = serialise.write_graph_dumps(staging, "crosswalk", built.asserted, base, "The crosswalk (asserted)")
-        artefacts += serialise.write_graph_dumps(staging, "crosswalk-inferred", built.inferred, base,
-                                                 "Entailments of the crosswalk (OWL 2 RL)")
+        artefacts += serialise.write_graph_dumps(
+            staging, "crosswalk-inferred", built.inferred, base, "Entailments of the crosswalk (OWL 2 RL)"
+        )
         artefacts += serialise.write_graph_dumps(staging, "ontology", built.ontology, base, "The ccdsx ontology")
-        artefacts += serialise.write_dataset_dumps(staging, "crosswalk-graphs", graphs, base,
-                                                   "Asserted, inferred and ontology named graphs")
+        artefacts += serialise.write_dataset_dumps(
+            staging, "crosswalk-graphs", graphs, base, "Asserted, inferred and ontology named graphs"
+        )
         shapes = load_shapes(settings.shapes_dir, base)
         artefacts += serialise.write_with_companions(
-            staging / "shapes.ttl", serialise.graph_text(bind_all(shapes, base), "ttl", base), "SHACL shapes")
+            staging / "shapes.ttl", serialise.graph_text(bind_all(shapes, base), "ttl", base), "SHACL shapes"
+        )
         artefacts += serialise.write_with_companions(
-            staging / "validation-report.ttl", _report_text(built.report, base), "SHACL validation report")
+            staging / "validation-report.ttl", _report_text(built.report, base), "SHACL validation report"
+        )
         artefacts += serialise.write_context(staging, base)
         void = metadata_graph(base, settings.release, settings.data_dir / "sources.csv", built.asserted, artefacts)
-        serialise.write_with_companions(staging / "void.ttl", serialise.graph_text(void, "ttl", base),
-                                        "VoID and DCAT description")
+        serialise.write_with_companions(
+            staging / "void.ttl", serialise.graph_text(void, "ttl", base), "VoID and DCAT description"
+        )
         serialise.write_checksums(staging, artefacts)
-        serialise.write_manifest(staging, artefacts, {
-            "release": settings.release, "base_uri": base, "fingerprint": input_fingerprint(settings),
-            "triples": {"data": len(built.asserted), "inferred": len(built.inferred), "ontology": len(built.ontology)},
-        })
+        serialise.write_manifest(
+            staging,
+            artefacts,
+            {
+                "release": settings.release,
+                "base_uri": base,
+                "fingerprint": input_fingerprint(settings),
+                "triples": {
+                    "data": len(built.asserted),
+                    "inferred": len(built.inferred),
+                    "ontology": len(built.ontology),
+                },
+            },
+        )
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)
     return directory
@@ -141,4 +158,3 @@ def is_stale(settings: Settings) -> bool:
     if not manifest.exists():
         return True
     return json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") != input_fingerprint(settings)
-

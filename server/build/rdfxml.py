@@ -19,7 +19,7 @@ def _split(predicate: str) -> tuple[str, str]:
     match = _NAME.search(predicate)
     if not match or match.start() == 0:
         raise ValueError(f"cannot write predicate {predicate} as RDF/XML (no valid local name)")
-    return predicate[: match.start()], predicate[match.start():]
+    return predicate[: match.start()], predicate[match.start() :]
 
 
 def to_rdfxml(graph: Graph, base: str) -> str:

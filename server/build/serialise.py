@@ -19,8 +19,8 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from server.build.jsonld import to_jsonld
-from server.build.rdfxml import to_rdfxml
 from server.build.jsonld_context import context
+from server.build.rdfxml import to_rdfxml
 from server.build.vocab import bind_all
 
 # extension → (rdflib format or our writer, media type)
@@ -35,7 +35,10 @@ DATASET_FORMATS: dict[str, tuple[str, str]] = {
     "nq": ("nquads", "application/n-quads"),
 }
 MEDIA_TYPES = {ext: media for ext, (_, media) in {**GRAPH_FORMATS, **DATASET_FORMATS}.items()} | {
-    "json": "application/json", "csv": "text/csv", "txt": "text/plain", "gz": "application/gzip",
+    "json": "application/json",
+    "csv": "text/csv",
+    "txt": "text/plain",
+    "gz": "application/gzip",
 }
 
 
@@ -98,7 +101,9 @@ def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
         head = [line for line in turtle.splitlines() if line.startswith("@prefix")]
         body = [line for line in turtle.splitlines() if not line.startswith("@prefix")]
         header = "\n".join(sorted(set(header.splitlines()) | set(head)))
-        blocks.append(f"{name.n3()} {{\n" + "\n".join(f"    {line}" if line else "" for line in body).rstrip() + "\n}\n")
+        blocks.append(
+            f"{name.n3()} {{\n" + "\n".join(f"    {line}" if line else "" for line in body).rstrip() + "\n}\n"
+        )
     return header + "\n\n" + "\n".join(blocks)
 
 
@@ -121,8 +126,13 @@ def sha256(path: Path) -> str:
 
 def describe(path: Path, description: str) -> Artefact:
     extension = path.name.rsplit(".", 1)[-1]
-    return Artefact(path.name, MEDIA_TYPES.get(extension, "application/octet-stream"), path.stat().st_size,
-                    sha256(path), description)
+    return Artefact(
+        path.name,
+        MEDIA_TYPES.get(extension, "application/octet-stream"),
+        path.stat().st_size,
+        sha256(path),
+        description,
+    )
 
 
 def write_with_companions(path: Path, text: str, description: str) -> list[Artefact]:
@@ -143,9 +153,14 @@ def write_graph_dumps(directory: Path, stem: str, graph: Graph, base: str, what:
     return artefacts
 
 
-def write_dataset_dumps(directory: Path, stem: str, graphs: dict[URIRef, Graph], base: str, what: str) -> list[Artefact]:
-    return [a for ext in DATASET_FORMATS
-            for a in write_with_companions(directory / f"{stem}.{ext}", dataset_text(graphs, ext, base), what)]
+def write_dataset_dumps(
+    directory: Path, stem: str, graphs: dict[URIRef, Graph], base: str, what: str
+) -> list[Artefact]:
+    return [
+        a
+        for ext in DATASET_FORMATS
+        for a in write_with_companions(directory / f"{stem}.{ext}", dataset_text(graphs, ext, base), what)
+    ]
 
 
 def write_context(directory: Path, base: str) -> list[Artefact]:

@@ -61,13 +61,18 @@ def _findings(report: Graph) -> tuple[Finding, ...]:
     findings = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         severity = str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1]
-        findings.append(Finding(
-            severity=severity,
-            focus=str(report.value(result, SH.focusNode)),
-            message=str(report.value(result, SH.resultMessage) or ""),
-            shape=str(report.value(result, SH.sourceShape) if isinstance(report.value(result, SH.sourceShape), URIRef)
-                      else report.value(result, SH.sourceConstraintComponent)),
-        ))
+        findings.append(
+            Finding(
+                severity=severity,
+                focus=str(report.value(result, SH.focusNode)),
+                message=str(report.value(result, SH.resultMessage) or ""),
+                shape=str(
+                    report.value(result, SH.sourceShape)
+                    if isinstance(report.value(result, SH.sourceShape), URIRef)
+                    else report.value(result, SH.sourceConstraintComponent)
+                ),
+            )
+        )
     return tuple(sorted(findings, key=lambda f: (f.severity != "Violation", f.focus, f.message)))
 
 
@@ -76,8 +81,11 @@ def run_shapes(asserted: Graph, shapes: Graph, base: str) -> Report:
         asserted, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True, abort_on_first=False
     )
     findings = _findings(report)
-    return Report(conforms=bool(conforms) and not any(f.severity == "Violation" for f in findings),
-                  findings=findings, graph=bind_all(report, base))
+    return Report(
+        conforms=bool(conforms) and not any(f.severity == "Violation" for f in findings),
+        findings=findings,
+        graph=bind_all(report, base),
+    )
 
 
 def report_graph(report: Report, base: str) -> Graph:

@@ -14,9 +14,22 @@ VANN = Namespace("http://purl.org/vocab/vann/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 STANDARD_PREFIXES: dict[str, Namespace] = {
-    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV,
-    "dcat": DCAT, "void": VOID, "sssom": SSSOM, "semapv": SEMAPV, "sd": SD, "foaf": FOAF, "sh": SH,
-    "vann": VANN, "spdx": SPDX,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "prov": PROV,
+    "dcat": DCAT,
+    "void": VOID,
+    "sssom": SSSOM,
+    "semapv": SEMAPV,
+    "sd": SD,
+    "foaf": FOAF,
+    "sh": SH,
+    "vann": VANN,
+    "spdx": SPDX,
 }
 
 

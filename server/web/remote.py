@@ -9,7 +9,6 @@ embedded backend queries. Downloads stay pre-built files either way.
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 
 from SPARQLWrapper import POST, SPARQLWrapper
@@ -21,8 +20,11 @@ from server.web.backend import OWL_SOURCE, OWL_TARGET, Row, Term
 from server.web.engine import QueryAnswer, QueryError, QueryRequest
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2004/02/skos/core#notation",
-          "http://www.w3.org/2000/01/rdf-schema#label")
+LABELS = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2004/02/skos/core#notation",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+)
 
 
 def term(binding: dict[str, str]) -> Term:
@@ -40,8 +42,9 @@ class Remote:
         self.endpoint, self.settings = endpoint, settings
         self.graphs = [str(iris.release_graph(settings.base_uri, settings.release, n)) for n in iris.GRAPHS]
 
-    def _client(self, query: str, accept: str, default: list[str] | None = None,
-                named: list[str] | None = None) -> SPARQLWrapper:
+    def _client(
+        self, query: str, accept: str, default: list[str] | None = None, named: list[str] | None = None
+    ) -> SPARQLWrapper:
         client = SPARQLWrapper(self.endpoint)
         client.setMethod(POST)
         client.setQuery(query)
@@ -62,8 +65,10 @@ class Remote:
             raise QueryError(400, f"malformed query: {str(problem).splitlines()[-1][:500]}") from None
         except EndPointInternalError as problem:
             raise QueryError(502, f"the SPARQL backend failed: {str(problem)[:300]}") from None
-        except (TimeoutError, socket.timeout):
-            raise QueryError(503, f"the SPARQL backend did not answer within {self.settings.limits.query_timeout_s:g} s") from None
+        except TimeoutError:
+            raise QueryError(
+                503, f"the SPARQL backend did not answer within {self.settings.limits.query_timeout_s:g} s"
+            ) from None
         except (SPARQLWrapperException, urllib.error.URLError, OSError) as problem:
             raise QueryError(502, f"the SPARQL backend is unavailable: {str(problem)[:300]}") from None
 
@@ -76,11 +81,14 @@ class Remote:
     def describe(self, uri: str) -> list[tuple[str, str, Term]]:
         if any(c in uri for c in '<>"{}|^`\\ '):
             return []
+        labels = " ".join(f"<{p}>" for p in LABELS)
         rows = self.select(f"""SELECT ?s ?p ?o WHERE {{
             {{ BIND (<{uri}> AS ?s) <{uri}> ?p ?o }}
             UNION {{ VALUES ?p {{ <{OWL_SOURCE}> <{OWL_TARGET}> }} ?s ?p <{uri}> BIND (<{uri}> AS ?o) }}
-            UNION {{ <{uri}> ?q ?s . FILTER (isIRI(?s) && ?s != <{uri}>) VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?o }}
-            UNION {{ VALUES ?x {{ <{OWL_SOURCE}> <{OWL_TARGET}> }} ?s ?x <{uri}> . VALUES ?p {{ {' '.join(f'<{p}>' for p in LABELS)} }} ?s ?p ?o }}
+            UNION {{ <{uri}> ?q ?s . FILTER (isIRI(?s) && ?s != <{uri}>)
+                     VALUES ?p {{ {labels} }} ?s ?p ?o }}
+            UNION {{ VALUES ?x {{ <{OWL_SOURCE}> <{OWL_TARGET}> }} ?s ?x <{uri}> .
+                     VALUES ?p {{ {labels} }} ?s ?p ?o }}
         }}""")
         seen = {(r["s"].value, r["p"].value, r["o"]) for r in rows}
         return sorted(seen, key=lambda t: (t[0] != uri, t[0], t[1], t[2].value, t[2].lang))
@@ -90,7 +98,9 @@ class Remote:
         named = list(request.named_graphs) if request.named_graphs is not None else None
         body = self._run(self._client(request.query, request.media_type, default, named))
         if len(body) > request.max_bytes:
-            raise QueryError(422, f"the answer is larger than {request.max_bytes} bytes; page through it with LIMIT and OFFSET")
+            raise QueryError(
+                422, f"the answer is larger than {request.max_bytes} bytes; page through it with LIMIT and OFFSET"
+            )
         return QueryAnswer(200, request.media_type, body)
 
     def close(self) -> None:

@@ -16,31 +16,62 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import BASE, ROOT, start_server, stop_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from server.triplestores import Store, StoreUnavailable, start_oxigraph, start_virtuoso
-from conftest import BASE, ROOT, start_server, stop_server
 
 QUERIES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
-PAGES = ["/doc/uk-cop/UK1.ttl", "/doc/cpsf/CPS.AM-2.ttl", "/doc/ccds/SR2-SP-1.ttl", "/doc/cpsf/CPS.RA-4/1.ttl",
-         "/doc/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6.ttl", "/doc/erratum/E21.ttl"]
-HTML = ["/doc/uk-cop/UK1.html", "/doc/ccds/SR2-SP-1.html", "/doc/cpsf.html", "/doc/erratum/E21.html", "/coverage",
-        "/errata", "/", "/search?q=CPS.AM-1"]
+PAGES = [
+    "/doc/uk-cop/UK1.ttl",
+    "/doc/cpsf/CPS.AM-2.ttl",
+    "/doc/ccds/SR2-SP-1.ttl",
+    "/doc/cpsf/CPS.RA-4/1.ttl",
+    "/doc/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6.ttl",
+    "/doc/erratum/E21.ttl",
+]
+HTML = [
+    "/doc/uk-cop/UK1.html",
+    "/doc/ccds/SR2-SP-1.html",
+    "/doc/cpsf.html",
+    "/doc/erratum/E21.html",
+    "/coverage",
+    "/errata",
+    "/",
+    "/search?q=CPS.AM-1",
+]
 BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
 
 def publish(artefacts: Path, store: Store) -> str:
-    done = subprocess.run([sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE,
-                           "publish", "--store", store.graph_store], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "server.cli",
+            "--artefacts",
+            str(artefacts),
+            "--base-uri",
+            BASE,
+            "publish",
+            "--store",
+            store.graph_store,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
-def remote(request: pytest.FixtureRequest, artefacts: Path, release_dir: Path,
-           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def remote(
+    request: pytest.FixtureRequest, artefacts: Path, release_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     folder = tmp_path_factory.mktemp(request.param)
     try:
         store = start_oxigraph(folder) if request.param == "oxigraph" else start_virtuoso(folder)
@@ -81,9 +112,13 @@ def rows(body: bytes) -> Counter:
 
 
 def test_publish_reports_and_verifies_counts(remote: tuple[str, str], built) -> None:
-    name, url = remote
-    answer = httpx.post(f"{url}/sparql", data={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-                        headers={"Accept": "text/csv"}, timeout=30)
+    _, url = remote
+    answer = httpx.post(
+        f"{url}/sparql",
+        data={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "text/csv"},
+        timeout=30,
+    )
     assert answer.status_code == 200, answer.text
     total = int(list(csv.reader(io.StringIO(answer.text)))[1][0])
     # the union of the release's graphs: asserted + inferred + ontology + the VoID/DCAT description
@@ -94,10 +129,12 @@ def test_publish_reports_and_verifies_counts(remote: tuple[str, str], built) -> 
 def test_canned_queries_answer_the_same(remote: tuple[str, str], server: str, query: str) -> None:
     name, url = remote
     text = (ROOT / "queries" / f"{query}.rq").read_text(encoding="utf-8")
-    expected = httpx.post(f"{server}/sparql", data={"query": text}, timeout=60,
-                          headers={"Accept": "application/sparql-results+json"})
-    got = httpx.post(f"{url}/sparql", data={"query": text}, timeout=60,
-                     headers={"Accept": "application/sparql-results+json"})
+    expected = httpx.post(
+        f"{server}/sparql", data={"query": text}, timeout=60, headers={"Accept": "application/sparql-results+json"}
+    )
+    got = httpx.post(
+        f"{url}/sparql", data={"query": text}, timeout=60, headers={"Accept": "application/sparql-results+json"}
+    )
     assert expected.status_code == 200 and got.status_code == 200, got.text[:500]
     assert rows(got.content) == rows(expected.content), f"{query} differs through {name}"
 
@@ -123,9 +160,11 @@ def test_pages_answer_the_same(remote: tuple[str, str], server: str, path: str) 
 
 
 def test_remote_errors_are_clear(remote: tuple[str, str]) -> None:
-    name, url = remote
+    _, url = remote
     bad = httpx.post(f"{url}/sparql", data={"query": "SELEC * WHERE { ?s ?p ?o }"}, timeout=30)
     assert 400 <= bad.status_code < 500
     assert "Traceback" not in bad.text
-    refused = httpx.post(f"{url}/sparql", data={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+    refused = httpx.post(
+        f"{url}/sparql", data={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+    )
     assert refused.status_code == 400 and "SERVICE" in refused.text
