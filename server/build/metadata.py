@@ -61,7 +61,8 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
             Literal(
                 "The Appendix of the CCDS smart-home security guideline as linked data: how the IoT Security "
                 "Guidelines, the CPSF, the UK Code of Practice for Consumer IoT Security and California SB-327 "
-                "correspond to the guideline's sections and requirements, row by row as printed, with errata and their resolution.",
+                "correspond to the guideline's sections and requirements, row by row as printed, with errata and "
+                "their resolution.",
                 lang="en",
             ),
         )
