@@ -21,7 +21,7 @@ from server.settings import Settings
 from server.store import load_store
 from server.web import downloads, pages, resources, sparql
 from server.web.backend import Backend, Embedded
-from server.web.engine import QueryPool
+from server.web.engine import QueryError, QueryPool
 from server.web.http import error
 from server.web.middleware import Guard, configure_logging
 from server.web.render import environment
@@ -70,6 +70,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
                    405: f"{request.method} is not allowed here; this service is read-only"
                    }.get(exc.status_code, str(exc.detail))
         return error(request, exc.status_code, message)
+
+    @app.exception_handler(QueryError)
+    async def backend_problem(request: Request, exc: QueryError) -> Response:
+        # a page's lookup failed on the backend (a remote store down or slow): say so, no stack trace
+        return error(request, exc.status, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

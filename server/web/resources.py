@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -26,6 +27,7 @@ from server.web.http import EXTENSION_OF, EXTENSIONS, RDF_TYPES, error, represen
 from server.web.negotiation import negotiate
 from server.web.render import page
 
+SAFE_PATH = "/:;=,.~!$&'()*+@-_"
 OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
               "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
 OFFERS = ["text/html", *RDF_TYPES]
@@ -69,7 +71,9 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             return not_found(request, uri, chosen)
         if chosen is None:
             return error(request, 406, "this resource is offered as " + ", ".join(OFFERS))
-        target = f"/doc/{path}.{EXTENSION_OF[chosen]}"
+        target = f"/doc/{quote(path, safe=SAFE_PATH)}.{EXTENSION_OF[chosen]}"
+        if request.url.query:  # keeps ?lang= for people following a link
+            target += f"?{request.url.query}"
         return RedirectResponse(target, status_code=303,
                                 headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"})
 

@@ -108,7 +108,9 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
         if query is None:
             return service_description(request, settings)
         if reason := refusal(query, limits.max_query_chars):
-            return error(request, 400, reason, SELECT_OFFERS)
+            too_long = len(query) > limits.max_query_chars
+            status = (414 if request.method == "GET" else 413) if too_long else 400
+            return error(request, status, reason, SELECT_OFFERS)
         form = query_form(query)
         offers = GRAPH_OFFERS if form in ("CONSTRUCT", "DESCRIBE") else SELECT_OFFERS
         chosen = negotiate(request.headers.get("accept"), offers)

@@ -9,10 +9,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
-import subprocess
 import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,22 +33,6 @@ CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 # ------------------------------------------------------------------ helpers
-
-def _drain(process: subprocess.Popen) -> None:
-    """Read the server's stdout and stderr as they come (keeping nothing)."""
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=lambda s=stream: deque(iter(s.readline, b""), maxlen=0), daemon=True).start()
-
-
-@pytest.fixture(scope="module")
-def server(release_dir: Path, artefacts: Path) -> Iterator[str]:
-    """The same kind of server as the session fixture (a real `ccds-crosswalk serve`, 2 s query timeout), but
-    with its output read: the session fixture's process writes one access-log line per request into a pipe
-    that nobody reads, and blocks for good once the pipe is full (after about 400 requests)."""
-    process, url = start_server(artefacts)
-    _drain(process)
-    yield url
-    stop_server(process)
 
 
 def assert_refused(response: httpx.Response, status: int | tuple[int, ...], *phrases: str) -> str:
@@ -366,7 +348,6 @@ def test_runaway_query_is_stopped_while_cheap_lookups_are_answered(release_dir: 
     """A cross join runs past the 2 s limit in one worker; meanwhile pages and a cheap query (on the other
     worker) are each answered within 2 s; the runaway gets a 503 saying what to do; afterwards all is normal."""
     process, url = start_server(artefacts, timeout=2.0)
-    _drain(process)
     try:
         outcome: dict[str, object] = {}
 

@@ -7,16 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import threading
 import xml.etree.ElementTree as ET
-from collections import deque
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from conftest import start_server, stop_server
 from rdflib import Graph, Literal, URIRef
 
 from server.web.negotiation import negotiate
@@ -139,25 +133,6 @@ CONSTRUCT_TABLE = [
 
 def _ids(table: list[tuple[str | None, str | None]]) -> list[str]:
     return [repr(accept) for accept, _ in table]
-
-
-# ------------------------------------------------------------------ this module's server
-
-def _drain(process: subprocess.Popen) -> None:
-    """Read the server's stdout and stderr as they come (keeping nothing)."""
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=lambda s=stream: deque(iter(s.readline, b""), maxlen=0), daemon=True).start()
-
-
-@pytest.fixture(scope="module")
-def server(release_dir: Path, artefacts: Path) -> Iterator[str]:
-    """The same kind of server as the session fixture (a real `ccds-crosswalk serve`, 2 s query timeout), but
-    with its output read: the session fixture's process writes one access-log line per request into a pipe
-    that nobody reads, and blocks for good once the pipe is full (after about 400 requests)."""
-    process, url = start_server(artefacts)
-    _drain(process)
-    yield url
-    stop_server(process)
 
 
 # ------------------------------------------------------------------ the function

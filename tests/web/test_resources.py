@@ -10,19 +10,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import subprocess
-import threading
-from collections import deque
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import start_server, stop_server
 from rdflib import RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, VOID
@@ -154,25 +148,6 @@ def documents(server: str, kind: Kind) -> dict[str, Graph]:
         assert response.headers["content-type"].split(";")[0] == TYPES[ext]
         out[ext] = Graph().parse(data=response.content, format=fmt)
     return out
-
-
-# ------------------------------------------------------------------ this module's server
-
-def _drain(process: subprocess.Popen) -> None:
-    """Read the server's stdout and stderr as they come (keeping nothing)."""
-    for stream in (process.stdout, process.stderr):
-        threading.Thread(target=lambda s=stream: deque(iter(s.readline, b""), maxlen=0), daemon=True).start()
-
-
-@pytest.fixture(scope="module")
-def server(release_dir: Path, artefacts: Path) -> Iterator[str]:
-    """The same kind of server as the session fixture (a real `ccds-crosswalk serve`, 2 s query timeout), but
-    with its output read: the session fixture's process writes one access-log line per request into a pipe
-    that nobody reads, and blocks for good once the pipe is full (after about 400 requests)."""
-    process, url = start_server(artefacts)
-    _drain(process)
-    yield url
-    stop_server(process)
 
 
 # ------------------------------------------------------------------ 303 and the four RDF types
