@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from server import iris
 from server.build import serialise
 from server.build.compile import CompileError, compile_graph
+from server.build.exports import exporters
 from server.build.load import Data, DataError, load_data
 from server.build.metadata import metadata_graph
 from server.build.reason import ReasoningError, infer
@@ -115,6 +116,8 @@ def write_release(settings: Settings, built: Built, out: TextIO = sys.stderr) ->
             staging / "validation-report.ttl", _report_text(built.report, base), "SHACL validation report"
         )
         artefacts += serialise.write_context(staging, base)
+        for exporter in exporters():
+            artefacts += exporter(settings, built, staging)
         void = metadata_graph(base, settings.release, settings.data_dir / "sources.csv", built.asserted, artefacts)
         serialise.write_with_companions(
             staging / "void.ttl", serialise.graph_text(void, "ttl", base), "VoID and DCAT description"
