@@ -425,8 +425,9 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
         return "py-spy not installed (pip install py-spy) — skipped"
     report = []
     for label, jobs in (("mix c=8", mix_jobs(ours, queries)),
-                        ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None))):
-        out = work / f"profile-{label.split()[0].replace('.', '')}.txt"
+                        ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None)),
+                        ("doc .html c=8", get_jobs(ours, "html", [f"/doc/{p[3:]}.html" for p in paths], None))):
+        out = work / f"profile-{label.split()[0]}-{label.split()[1].strip('.')}.txt"
         spy = subprocess.Popen(["py-spy", "record", "--pid", str(ours.pid), "--subprocesses", "--gil", "--format",
                                 "raw", "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1),
                                 "-o", str(out)],
@@ -445,11 +446,38 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
     return "\n".join(report)
 
 
-def summarise_profile(path: Path, top: int = 12) -> str:
+CATEGORIES = (  # (name, substrings of the leaf frame's file), first match wins
+    ("results writing (server/web/results.py, json)", ("server/web/results.py",)),
+    ("RDF serialisation for /doc (resources.serialise)", ("server/web/resources.py",)),
+    ("lookups on pyoxigraph (backend.describe/select)", ("server/web/backend.py",)),
+    ("query call into pyoxigraph (engine.py)", ("server/web/engine.py",)),
+    ("other project code (server/…)", ("/server/", "server/web/", "server/")),
+    ("IPC: pickle + pipes (multiprocessing)", ("multiprocessing/", "pickle")),
+    ("HTTP server: uvicorn + h11 + asyncio", ("uvicorn/", "h11/", "asyncio/", "selectors.py")),
+    ("web framework: starlette + fastapi + anyio", ("starlette/", "fastapi/", "anyio/", "sniffio/")),
+    ("thread hand-off (threading, queue)", ("threading.py", "queue.py", "concurrent/")),
+    ("access log (logging)", ("logging/",)),
+    ("HTML templates (jinja2)", ("jinja2/", "markupsafe/")),
+)
+
+
+def _category(leaf: str, stack: str) -> str:
+    match = re.match(r".* \((.*?):\d+\)", leaf)
+    file = match.group(1) if match else leaf
+    if "json/" in file:  # the stdlib JSON encoder, called by whoever is below it
+        file = "server/web/results.py" if "write_select" in stack else "logging/" if "Guard" in stack else file
+    for name, needles in CATEGORIES:
+        if any(n in file for n in needles):
+            return name
+    return "other (stdlib, C calls)"
+
+
+def summarise_profile(path: Path, top: int = 8) -> str:
+    """Samples by process kind and by category of the leaf frame (where the GIL-holding thread was)."""
     if not path.exists():
         return "(no profile written)\n"
     leaf: Counter = Counter()
-    inclusive: Counter = Counter()
+    by_category: dict[str, Counter] = defaultdict(Counter)
     per_process: Counter = Counter()
     total = 0
     for line in path.read_text(errors="replace").splitlines():
@@ -458,21 +486,19 @@ def summarise_profile(path: Path, top: int = 12) -> str:
             continue
         count = int(count_text)
         frames = stack.split(";")
-        process = frames[0]
         kind = "query worker" if "spawn_main" in stack or "_worker_main" in stack else "web process"
         per_process[kind] += count
         total += count
-        if frames[-1]:
-            leaf[(kind, _short(frames[-1]))] += count
-        for frame in set(frames[1:]):
-            if "/server/" in frame or "starlette" in frame or "uvicorn" in frame or "fastapi" in frame:
-                inclusive[(kind, _short(frame))] += count
-        del process
-    lines = [f"total samples {total}: " + ", ".join(f"{k} {v / max(total, 1):.0%}" for k, v in per_process.items()), ""]
-    lines.append("| process | leaf (self time) | share |\n|---|---|---:|")
-    lines += [f"| {k[0]} | `{k[1]}` | {v / max(total, 1):.1%} |" for k, v in leaf.most_common(top)]
-    lines.append("\n| process | project/framework function (inclusive) | share |\n|---|---|---:|")
-    lines += [f"| {k[0]} | `{k[1]}` | {v / max(total, 1):.1%} |" for k, v in inclusive.most_common(top)]
+        by_category[_category(frames[-1], stack)][kind] += count
+        leaf[(kind, _short(frames[-1]))] += count
+    share = lambda n: f"{n / max(total, 1):.1%}"  # noqa: E731
+    kinds = [k for k in ("web process", "query worker") if per_process[k]]
+    lines = [f"{total} samples: " + ", ".join(f"{k} {share(per_process[k])}" for k in kinds), ""]
+    lines.append("| where (leaf frame) | " + " | ".join(kinds) + " |\n|---|" + "---:|" * len(kinds))
+    for name, counts in sorted(by_category.items(), key=lambda kv: -sum(kv[1].values())):
+        lines.append(f"| {name} | " + " | ".join(share(counts[k]) for k in kinds) + " |")
+    lines.append("\n| process | hottest leaf frames | share |\n|---|---|---:|")
+    lines += [f"| {k[0]} | `{k[1]}` | {share(v)} |" for k, v in leaf.most_common(top)]
     return "\n".join(lines) + "\n"
 
 

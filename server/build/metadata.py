@@ -114,10 +114,38 @@ def distribution_triples(base: str, version: str, artefacts: Iterable[Artefact])
             yield release, VOID.dataDump, node
 
 
+def release_chain_triples(base: str, version: str, releases_csv: Path) -> Iterator[Triple]:
+    """The DCAT version chain of data/releases.csv: each release up to this one is a version of the dataset;
+    this one names its previous version (and its change set, changes.ttl)."""
+    if not releases_csv.exists():
+        return
+    with releases_csv.open(encoding="utf-8", newline="") as handle:
+        rows = {row["version"]: row for row in csv.DictReader(handle)}
+    chain, current = [], version
+    while current in rows and current not in chain:
+        chain.append(current)
+        current = rows[current]["previous"]
+    dataset = iris.dataset(base)
+    for name in chain:
+        release, row = iris.release(base, name), rows[name]
+        yield dataset, DCAT.hasVersion, release
+        yield release, DCAT.isVersionOf, dataset
+        yield release, DCAT.version, Literal(name)
+        if row["issued"]:
+            yield release, DCTERMS.issued, Literal(row["issued"], datatype=XSD.date)
+        if row["previous"]:
+            yield release, DCAT.previousVersion, iris.release(base, row["previous"])
+            yield iris.release(base, row["previous"]), DCTERMS.isReplacedBy, release
+    if version in rows:
+        yield iris.release(base, version), DCTERMS.hasPart, URIRef(f"{iris.release(base, version)}/changes")
+        yield dataset, DCAT.hasCurrentVersion, iris.release(base, version)
+
+
 def metadata_graph(base: str, version: str, sources_csv: Path, data: Graph, artefacts: list[Artefact]) -> Graph:
     graph = bind_all(Graph(), base)
     entities = len({s for s in data.subjects() if str(s).startswith(f"{base}id/")})
     for group in (
+        release_chain_triples(base, version, sources_csv.parent / "releases.csv"),
         source_triples(base, sources_csv),
         dataset_triples(base, version, len(data), entities),
         distribution_triples(base, version, artefacts),

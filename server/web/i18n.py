@@ -122,6 +122,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "resolved_yes": {"ja": "解決済み", "en": "resolved"},
     "resolved_no": {"ja": "未解決(印刷どおり)", "en": "unresolved (kept as printed)"},
     "erratum": {"ja": "正誤", "en": "Erratum"},
+    "changes": {"ja": "変更点", "en": "Changes"},
+    "changes_intro": {
+        "ja": "リリース {release} で前のリリースから変わった項目・ラベル・対応レコード・正誤です(追加・削除・変更)。"
+              "最初のリリースではすべてが追加となります。changes.ttl と changes.csv でも取得できます。",
+        "en": "What changed in release {release} since the previous one: items, labels, mapping records and errata "
+              "(added, removed, changed). In the first release everything is added. Also as changes.ttl and "
+              "changes.csv.",
+    },
+    "change_type": {"ja": "変更の種類", "en": "Change"},
+    "resource_kind": {"ja": "種類", "en": "Kind"},
+    "property": {"ja": "プロパティ", "en": "Property"},
+    "old_value": {"ja": "変更前", "en": "Old value"},
+    "new_value": {"ja": "変更後", "en": "New value"},
+    "change_added": {"ja": "追加", "en": "added"},
+    "change_removed": {"ja": "削除", "en": "removed"},
+    "change_changed": {"ja": "変更", "en": "changed"},
 }
 
 RELATION_SENTENCES: dict[str, dict[str, str]] = {

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from server.build.exports.diff import read_changes
 from server.queries import QueryError as CannedError
 from server.queries import canned_queries, resolve_query
 from server.settings import DEFAULT_BASE, Settings
@@ -68,6 +69,14 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         return page(env, request, base, "downloads.html", last_modified=built_at, files=manifest["files"],
                     release=settings.release)
 
+    async def changes(request: Request) -> Response:
+        rows = read_changes(settings.release_dir / "changes.csv")
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            counts[(row["kind"], row["change"])] = counts.get((row["kind"], row["change"]), 0) + 1
+        return page(env, request, base, "changes.html", last_modified=built_at, changes=rows,
+                    counts=sorted(counts.items()), release=settings.release)
+
     async def search(request: Request) -> Response:
         q = request.query_params.get("q", "")[:200]
         hits = await run_in_threadpool(views.search, backend, base, q) if q.strip() else []
@@ -102,7 +111,8 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
                     error=error_message, results=results, boolean=boolean, selected=name)
 
     for path, handler in (("/", home), ("/frameworks", frameworks), ("/coverage", coverage), ("/errata", errata),
-                          ("/downloads", downloads), ("/search", search), ("/query", query_page)):
+                          ("/downloads", downloads), ("/changes", changes), ("/search", search),
+                          ("/query", query_page)):
         router.add_api_route(path, handler, methods=["GET", "HEAD"], include_in_schema=False)
     return router
 

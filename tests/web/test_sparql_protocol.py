@@ -612,10 +612,10 @@ def test_service_is_refused(client: httpx.Client, sparql: str) -> None:
     assert response.status_code == 400 and "SERVICE" in message(response)
 
 
-def test_an_over_long_query_is_a_400(client: httpx.Client, sparql: str, limits: Limits) -> None:
+def test_an_over_long_query_is_refused_as_too_large(client: httpx.Client, sparql: str, limits: Limits) -> None:
     query = "SELECT * WHERE { ?s ?p ?o }" + " " * limits.max_query_chars
     response = run(client, sparql, query, SRJ, "POST-direct")
-    assert response.status_code == 400 and str(limits.max_query_chars) in message(response)
+    assert response.status_code == 413 and str(limits.max_query_chars) in message(response)
 
 
 def test_a_dataset_parameter_without_a_query_is_a_400(client: httpx.Client, sparql: str) -> None:

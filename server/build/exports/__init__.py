@@ -21,5 +21,11 @@ Exporter = Callable[["Settings", "Built", Path], list["Artefact"]]
 
 def exporters() -> list[Exporter]:
     """The exporters in the order they run; each module registers itself here by name."""
-    found: list[Exporter] = []
+    from server.build.exports.diff import export_diff
+    from server.build.exports.etsi import export_etsi
+    from server.build.exports.oscal import export_oscal
+    from server.build.exports.spreadsheets import export_spreadsheets
+    from server.build.exports.sssom import export_sssom
+
+    found: list[Exporter] = [export_oscal, export_diff, export_sssom, export_spreadsheets, export_etsi]
     return found
