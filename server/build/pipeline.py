@@ -19,6 +19,7 @@ from server import iris
 from server.build import serialise
 from server.build.compile import CompileError, compile_graph
 from server.build.exports import exporters
+from server.build.exports.etsi import etsi_graph, load_etsi
 from server.build.load import Data, DataError, load_data
 from server.build.metadata import metadata_graph
 from server.build.reason import ReasoningError, infer
@@ -80,6 +81,8 @@ def compile_and_check(settings: Settings, out: TextIO = sys.stderr) -> Built:
         ontology = load_ontology(settings)
     with _stage("compile", timings, out):
         asserted = compile_graph(base, data)
+        # typed, sourced links from ETSI EN 303 645 provision groups to the UK guidelines they derive from
+        asserted += etsi_graph(base, load_etsi(settings.data_dir / "etsi.csv"), data.items)
     with _stage("reason", timings, out):
         inferred = infer(base, asserted + ontology)
     with _stage("validate", timings, out):

@@ -102,13 +102,15 @@ def kind_of(uri: str, base: str) -> str:
     local = uri[len(f"{base}id/"):]
     head, _, rest = local.partition("/")
     if not rest:
-        return "framework"
+        return "etsi-provision-group" if head == "etsi-en-303-645" else "framework"
     if head in ("mapping", "erratum", "source"):
         return head
     if rest == "publisher":
         return "publisher"
     if head == "ccds" and rest.split("/")[0] in ("component", "level"):
         return rest.split("/")[0]
+    if head == "etsi-en-303-645":
+        return "etsi-link" if "/derived-from/" in rest else "etsi-provision-group"
     return "item"
 
 
