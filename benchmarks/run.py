@@ -815,7 +815,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             oxigraph, _ = engines.start_oxigraph(work / "oxigraph", plan.limit_s)
             running.append(oxigraph)
-            log(engines.load_by_publish(settings, f"{oxigraph.base_url}/store", oxigraph.sparql).splitlines()[-1])
+            loaded = engines.load_by_publish(settings, f"{oxigraph.base_url}/store", oxigraph.sparql).splitlines()[-1]
+            oxigraph.notes.append(f"loaded by `ccds-crosswalk publish`: {loaded.strip()}")
+            log(loaded)
         except Exception as problem:
             notes.append(f"The Oxigraph server could not be started: {problem}.")
         try:
@@ -823,7 +825,9 @@ def main(argv: list[str] | None = None) -> int:
             store = engines.start_virtuoso(work / "virtuoso", plan.limit_s)
             virtuoso = engines.virtuoso_engine(store, BASE, VERSION, time.monotonic() - t0)
             running.append(virtuoso)
-            log(engines.load_by_publish(settings, store.graph_store, store.query).splitlines()[-1])
+            loaded = engines.load_by_publish(settings, store.graph_store, store.query).splitlines()[-1]
+            virtuoso.notes.append(f"loaded by `ccds-crosswalk publish`: {loaded.strip()}")
+            log(loaded)
         except Exception as problem:
             notes.append(f"Virtuoso could not be started: {problem}.")
         try:

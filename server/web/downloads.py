@@ -77,6 +77,28 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
             return error(request, 406, "the dataset description is offered as " + ", ".join(dataset_offers))
         return representation(request, void_as(chosen), chosen, built_at)
 
+    crosswalk_offers = {
+        "text/turtle": "crosswalk.ttl", "application/ld+json": "crosswalk.jsonld",
+        "application/n-triples": "crosswalk.nt", "application/rdf+xml": "crosswalk.rdf",
+        "text/csv": "crosswalk.csv", "text/tab-separated-values": "crosswalk.sssom.tsv",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "crosswalk.xlsx",
+        "application/oscal+json": "oscal-mapping.json", "application/json": "oscal-mapping.json",
+    }
+
+    async def crosswalk(request: Request) -> Response:
+        """The whole crosswalk, negotiated: RDF, the spreadsheet CSV/XLSX, SSSOM TSV or the OSCAL mapping."""
+        offers = ["text/html", *(m for m in crosswalk_offers if crosswalk_offers[m] in media)]
+        chosen = negotiate(request.headers.get("accept"), offers)
+        if chosen is None:
+            return error(request, 406, "the crosswalk is offered as " + ", ".join(offers))
+        if chosen == "text/html":
+            return RedirectResponse("/downloads", status_code=303, headers={"Vary": "Accept"})
+        name = crosswalk_offers[chosen]
+        headers = {"Content-Location": f"/release/{release}/{name}",
+                   "Content-Disposition": f'inline; filename="{name}"'}
+        return representation(request, body(name), chosen, built_at, headers=headers)
+
+    router.add_api_route("/crosswalk", crosswalk, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_api_route("/release/{version}/{name}", release_file, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_api_route("/download/{name}", latest, methods=["GET", "HEAD"], include_in_schema=False)
     router.add_api_route("/.well-known/void", void, methods=["GET", "HEAD"], include_in_schema=False)

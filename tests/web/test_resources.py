@@ -425,3 +425,22 @@ def test_same_answer_on_the_public_host(server: str, path: str, accept: str | No
     assert public.headers.get("content-type") == local.headers.get("content-type")
     assert public.headers.get("etag") == local.headers.get("etag")
     assert public.content == local.content
+
+
+@pytest.mark.parametrize(("accept", "name"), [
+    ("text/csv", "crosswalk.csv"),
+    ("text/tab-separated-values", "crosswalk.sssom.tsv"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "crosswalk.xlsx"),
+    ("application/oscal+json", "oscal-mapping.json"),
+    ("text/turtle", "crosswalk.ttl"),
+])
+def test_the_whole_crosswalk_is_negotiable(server: str, accept: str, name: str) -> None:
+    """/crosswalk answers each export by its media type, byte for byte the release file it names."""
+    response = httpx.get(f"{server}/crosswalk", headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == accept
+    location = response.headers["content-location"]
+    assert location.endswith(f"/{name}")
+    assert response.content == httpx.get(f"{server}{location}", timeout=30).content
+    if name == "crosswalk.csv":  # the flat crosswalk: 494 records + a header row (tables 2-1 … 5-1)
+        assert len(response.content.decode("utf-8-sig").strip().splitlines()) == 495
