@@ -18,6 +18,7 @@ import math
 import os
 import platform
 import re
+import shlex
 import shutil
 import socket
 import statistics
@@ -776,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="on a shared machine, wait up to S seconds for other work to use < 0.3 cores first")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
-    command = "python benchmarks/run.py" + (" --quick" if args.quick else "") + (" --profile" if args.profile else "")
+    command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     if args.wait_quiet:
         waited = time.monotonic()
         while (busy := background_cores()) >= 0.3 and time.monotonic() - waited < args.wait_quiet:
