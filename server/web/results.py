@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
+import orjson
 import pyoxigraph as ox
 
 SELECT_TYPES = {
@@ -18,6 +20,7 @@ SELECT_TYPES = {
     "text/tab-separated-values": "tsv",
     "application/json": "json",
 }
+T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
@@ -74,16 +77,32 @@ def _tsv_term(term: object) -> str:
     return "" if term is None else str(term)
 
 
+def _memo(convert: Callable[[object], T]) -> Callable[[object], T]:
+    """Result rows repeat the same terms (labels, schemes, relations): convert each distinct term once."""
+    seen: dict[object, T] = {}
+
+    def cached(term: object) -> T:
+        found = seen.get(term)
+        if found is None:
+            found = seen[term] = convert(term)
+        return found
+
+    return cached
+
+
 def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) -> bytes:
     if kind == "json":
-        bindings = [{v: _json_term(row[v]) for v in variables if row[v] is not None} for row in rows]
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False).encode("utf-8")
+        as_json = _memo(_json_term)
+        # iterating a solution is ~8x cheaper than looking each variable up by name
+        bindings = [{v: as_json(x) for v, x in zip(variables, row, strict=True) if x is not None} for row in rows]
+        return orjson.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
     if kind == "xml":
+        as_xml = _memo(_xml_term)
         head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        names = {v: f"<binding name={quoteattr(v)}>" for v in variables}
         body = "".join(
-            "<result>" + "".join(f"<binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
-                                 for v in variables if row[v] is not None) + "</result>"
+            "<result>" + "".join(f"{names[v]}{as_xml(x)}</binding>"
+                                 for v, x in zip(variables, row, strict=True) if x is not None) + "</result>"
             for row in rows)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
                 f"<head>{head}</head><results>{body}</results></sparql>\n").encode()
@@ -92,11 +111,12 @@ def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) 
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(variables)
         for row in rows:
-            writer.writerow(["" if row[v] is None else _csv_value(row[v]) for v in variables])
+            writer.writerow(["" if x is None else _csv_value(x) for x in row])
         return buffer.getvalue().encode("utf-8")
     if kind == "tsv":
         lines = ["\t".join(f"?{v}" for v in variables)]
-        lines += ["\t".join(_tsv_term(row[v]) for v in variables) for row in rows]
+        as_tsv = _memo(_tsv_term)
+        lines += ["\t".join("" if x is None else as_tsv(x) for x in row) for row in rows]
         return ("\n".join(lines) + "\n").encode("utf-8")
     raise ValueError(f"unknown results format {kind!r}")
 
