@@ -27,6 +27,8 @@ from server.web.middleware import Guard, configure_logging
 from server.web.render import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Longer URLs get 414 with "POST the query instead"; beyond ~80 KB the HTTP parser itself refuses the request (400).
+MAX_URL_BYTES = 32_768
 
 
 class NotBuilt(RuntimeError):
@@ -85,4 +87,4 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
                        expose_headers=["ETag", "Content-Location", "Link"])
     limits = settings.limits
-    return Guard(app, max_body=limits.max_request_bytes, max_url=limits.max_query_chars * 3 + 2048)  # type: ignore[return-value]
+    return Guard(app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES)  # type: ignore[return-value]
