@@ -9,6 +9,7 @@ the other workers keep answering. (pyoxigraph cannot interrupt a running query, 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue
 import threading
 import time
@@ -191,10 +192,15 @@ def _evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
 
 
 def _worker_main(conn: Connection, release_dir: str, base: str) -> None:
-    from server.store import load_store
+    from server.web import preload
 
-    store = load_store(Path(release_dir), base)
-    prepare(store)
+    if (release_dir, base) == preload.LOADED_FROM:  # forked from the fork server: the store is already here
+        store = preload.STORE
+    else:
+        from server.store import load_store
+
+        store = load_store(Path(release_dir), base)
+        prepare(store)
     conn.send("ready")
     while True:
         try:
@@ -211,6 +217,22 @@ def _worker_main(conn: Connection, release_dir: str, base: str) -> None:
 
 # ------------------------------------------------------------------ in the web process
 
+_FORKSERVER_LOCK = threading.Lock()
+
+
+def _context(release_dir: str, base: str) -> Any:
+    """A fork server that holds the loaded store (server/web/preload.py), so workers share its memory; 'spawn'
+    where fork servers are unavailable. The first pool of a process fixes what the fork server preloads."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    with _FORKSERVER_LOCK:
+        os.environ.setdefault("CCDS_PRELOAD_RELEASE", release_dir)
+        os.environ.setdefault("CCDS_PRELOAD_BASE", base)
+        context = mp.get_context("forkserver")
+        context.set_forkserver_preload(["server.web.preload"])
+    return context
+
+
 @dataclass
 class _Worker:
     process: mp.process.BaseProcess
@@ -222,7 +244,7 @@ class QueryPool:
 
     def __init__(self, release_dir: Path, base: str, size: int, timeout_s: float) -> None:
         self._release_dir, self._base, self._timeout = str(release_dir), base, timeout_s
-        self._context = mp.get_context("spawn")
+        self._context = _context(self._release_dir, base)
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
         starters = [threading.Thread(target=self._add_worker, daemon=True) for _ in range(size)]
