@@ -50,18 +50,17 @@ def release_dir(settings: Settings, built: Built) -> Path:
     return settings.release_dir
 
 
+def cli(artefacts: Path) -> list[str]:
+    """The `ccds-crosswalk` command line on a given artefacts folder and the test base URI."""
+    return [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE]
+
+
 def start_server(
     artefacts: Path, *extra: str, timeout: float = 2.0, env: dict | None = None
 ) -> tuple[subprocess.Popen, str]:
     port = free_port()
     command = [
-        sys.executable,
-        "-m",
-        "server.cli",
-        "--artefacts",
-        str(artefacts),
-        "--base-uri",
-        BASE,
+        *cli(artefacts),
         "serve",
         "--no-build",
         "--port",

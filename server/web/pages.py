@@ -38,13 +38,9 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
     router = APIRouter()
     base = settings.base_uri
     canned = canned_queries(settings.queries_dir)
-    known: list[dict[str, Any]] = []
-
     def framework_info(uri: str) -> dict[str, Any] | None:
         """For templates of resource pages: a framework's notation, relation to CCDS, table and counts."""
-        if not known:
-            known.extend(views.frameworks(backend, base))
-        return next((f for f in known if f["uri"] == uri), None)
+        return views.framework(backend, base, uri)
 
     env.globals["framework_info"] = framework_info
 

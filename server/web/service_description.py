@@ -8,11 +8,11 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from server import iris
+from server.build.vocab import SD
 from server.settings import Settings
 from server.web.http import RDF_TYPES, error, representation
 from server.web.negotiation import negotiate
 
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 RDFLIB_FORMAT = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
                  "application/rdf+xml": "xml"}

@@ -9,14 +9,13 @@ import io
 import json
 import re
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import BASE, ROOT, start_server, stop_server
+from conftest import ROOT, cli, start_server, stop_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -47,13 +46,7 @@ BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 def publish(artefacts: Path, store: Store) -> str:
     done = subprocess.run(
         [
-            sys.executable,
-            "-m",
-            "server.cli",
-            "--artefacts",
-            str(artefacts),
-            "--base-uri",
-            BASE,
+            *cli(artefacts),
             "publish",
             "--store",
             store.graph_store,

@@ -44,6 +44,8 @@ from conftest import start_server, stop_server
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
+from server.build.vocab import SD
+
 
 def _suite_dir() -> Path | None:
     beside = Path(__file__).resolve().parents[3] / "shared" / "w3c-protocol"
@@ -66,7 +68,6 @@ CNT = Namespace("http://www.w3.org/2011/content#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 DAWGT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-dawg#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 FOAF_DOCUMENT = "http://xmlns.com/foaf/0.1/Document"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
