@@ -75,7 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from server.web.run import serve
 
     settings = _settings(args)
-    limits = Limits(query_timeout_s=args.timeout, query_workers=args.query_workers)
+    limits = Limits(query_timeout_s=args.timeout, query_workers=args.query_workers,
+                    query_threads=args.query_threads)
     settings = load_settings(base_uri=settings.base_uri, artefacts_dir=settings.artefacts_dir, limits=limits)
     if not args.no_build:
         _ensure_built(settings)
@@ -120,6 +121,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes")
     serve.add_argument("--query-workers", type=int, default=2, help="query engine processes per HTTP worker")
+    serve.add_argument("--query-threads", type=int, default=4, help="queries each query process answers at once")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
     serve.add_argument("--sparql-backend", help="answer from a remote SPARQL endpoint instead of memory")
     serve.add_argument("--no-build", action="store_true", help="do not build first, even if artefacts are stale")

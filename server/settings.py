@@ -22,6 +22,7 @@ class Limits:
     max_result_rows: int = 10_000
     max_response_bytes: int = 20_000_000
     query_workers: int = 2
+    query_threads: int = 4  # queries one worker answers at once
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ class NotBuilt(RuntimeError):
 def embedded_backend(settings: Settings) -> Backend:
     store = load_store(settings.release_dir, settings.base_uri)
     pool = QueryPool(settings.release_dir, settings.base_uri, settings.limits.query_workers,
-                     settings.limits.query_timeout_s)
+                     settings.limits.query_timeout_s, settings.limits.query_threads)
     return Embedded(store, pool)
 
 

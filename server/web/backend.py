@@ -3,6 +3,7 @@ of pages and resources run in-process on pyoxigraph; user SPARQL goes to the kil
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,7 +31,7 @@ Row = dict[str, Term]
 class Backend(Protocol):
     def describe(self, uri: str) -> list[tuple[str, str, Term]]: ...
     def select(self, query: str) -> list[Row]: ...
-    def sparql(self, request: QueryRequest) -> QueryAnswer: ...
+    async def sparql(self, request: QueryRequest) -> QueryAnswer: ...
     def close(self) -> None: ...
 
 
@@ -82,8 +83,8 @@ class Embedded:
         names = [v.value for v in solutions.variables]
         return [{n: to_term(s[n]) for n in names if s[n] is not None} for s in solutions]
 
-    def sparql(self, request: QueryRequest) -> QueryAnswer:
-        return self.pool.run(request)
+    async def sparql(self, request: QueryRequest) -> QueryAnswer:
+        return await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
 
     def close(self) -> None:
         self.pool.close()

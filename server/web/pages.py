@@ -94,7 +94,7 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
                                    max_rows=settings.limits.max_result_rows,
                                    max_bytes=settings.limits.max_response_bytes)
                 try:
-                    answer = await run_in_threadpool(backend.sparql, job)
+                    answer = await backend.sparql(job)
                     data = json.loads(answer.body)
                     if "boolean" in data:
                         boolean = data["boolean"]

@@ -13,6 +13,7 @@ import urllib.error
 
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException
+from starlette.concurrency import run_in_threadpool
 
 from server import iris
 from server.settings import Settings
@@ -93,7 +94,10 @@ class Remote:
         seen = {(r["s"].value, r["p"].value, r["o"]) for r in rows}
         return sorted(seen, key=lambda t: (t[0] != uri, t[0], t[1], t[2].value, t[2].lang))
 
-    def sparql(self, request: QueryRequest) -> QueryAnswer:
+    async def sparql(self, request: QueryRequest) -> QueryAnswer:
+        return await run_in_threadpool(self._sparql, request)  # SPARQLWrapper blocks: not on the event loop
+
+    def _sparql(self, request: QueryRequest) -> QueryAnswer:
         default = list(request.default_graphs) if request.default_graphs is not None else None
         named = list(request.named_graphs) if request.named_graphs is not None else None
         body = self._run(self._client(request.query, request.media_type, default, named))

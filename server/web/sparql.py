@@ -7,7 +7,6 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from server.settings import Settings
 from server.web.backend import Backend
@@ -129,7 +128,7 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
         if job.named_graphs is not None and job.default_graphs is None:
             job = QueryRequest(**{**job.__dict__, "default_graphs": ()})
         try:
-            answer = await run_in_threadpool(backend.sparql, job)
+            answer = await backend.sparql(job)
         except QueryError as problem:
             return error(request, problem.status, problem.message, offers)
         return Response(answer.body, media_type=content_type(answer.media_type),

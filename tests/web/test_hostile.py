@@ -345,8 +345,9 @@ def test_huge_accept_and_header_injection_are_harmless(server: str) -> None:
 # ------------------------------------------------------------------ the time limit and liveness
 
 def test_runaway_query_is_stopped_while_cheap_lookups_are_answered(release_dir: Path, artefacts: Path) -> None:
-    """A cross join runs past the 2 s limit in one worker; meanwhile pages and a cheap query (on the other
-    worker) are each answered within 2 s; the runaway gets a 503 saying what to do; afterwards all is normal."""
+    """A cross join runs past the 2 s limit; meanwhile pages and cheap queries (beside it, on the workers'
+    other threads) are each answered within 2 s; the runaway gets a 503 saying what to do; afterwards all is
+    normal."""
     process, url = start_server(artefacts, timeout=2.0)
     try:
         outcome: dict[str, object] = {}

@@ -444,3 +444,14 @@ def test_the_whole_crosswalk_is_negotiable(server: str, accept: str, name: str) 
     assert response.content == httpx.get(f"{server}{location}", timeout=30).content
     if name == "crosswalk.csv":  # the flat crosswalk: 494 records + a header row (tables 2-1 … 5-1)
         assert len(response.content.decode("utf-8-sig").strip().splitlines()) == 495
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_query_page_answers_a_canned_query_without_javascript(server: str, lang: str) -> None:
+    """The page runs the query on the server (the same worker pool as /sparql): the 32 該当なし rows of table 3-1."""
+    response = httpx.get(f"{server}/query", params={"name": "no-correspondence", "lang": lang})
+    assert response.status_code == 200, response.text[:500]
+    body = response.text.split('<table id="results">', 1)[1].split("</table>", 1)[0]
+    rows = body.split("<tbody>", 1)[1].count("<tr>")
+    assert rows == 32
+    assert "CPS." in body and "Traceback" not in response.text

@@ -1,0 +1,155 @@
+"""The query pool with real worker processes: queries run side by side in one worker, a runaway is stopped
+without costing the queries that shared its worker their answers, and a worker that dies on its own is
+replaced with its queries answered elsewhere. (The HTTP view of the same is in test_hostile.py.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import BASE
+
+from server.store import load_store
+from server.web.engine import QueryError, QueryPool, QueryRequest
+
+JSON = "application/sparql-results+json"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+LOOKUP = f'SELECT ?item WHERE {{ ?item <{SKOS}notation> "UK1" }}'
+UK1 = f"{BASE}id/uk-cop/UK1"
+
+
+def medium(n: int) -> str:
+    """A query whose cost grows linearly with n: (all notations)² × n of them."""
+    return f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        ?a <{SKOS}notation> ?x . ?b <{SKOS}notation> ?y .
+        {{ SELECT ?c WHERE {{ ?c <{SKOS}notation> ?z }} ORDER BY ?c LIMIT {n} }} }}"""
+
+
+def ask(query: str) -> QueryRequest:
+    return QueryRequest(query=query, media_type=JSON)
+
+
+def count(answer: object) -> int:
+    return int(json.loads(answer.body)["results"]["bindings"][0]["n"]["value"])  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def store(release_dir: Path) -> ox.Store:
+    return load_store(release_dir, BASE)
+
+
+@pytest.fixture(scope="module")
+def about_a_second(store: ox.Store) -> tuple[int, int]:
+    """(n, expected count) for a medium query that takes about 1.2 s on this machine, measured here, now."""
+    started = time.monotonic()
+    store.query(medium(20), use_default_graph_as_union=True)
+    took = max(time.monotonic() - started, 0.005)
+    n = max(1, min(2000, round(20 * 1.2 / took)))
+    expected = int(next(iter(store.query(medium(n), use_default_graph_as_union=True)))["n"].value)
+    return n, expected
+
+
+def pool_of(release_dir: Path, timeout: float, threads: int) -> Iterator[QueryPool]:
+    pool = QueryPool(release_dir, BASE, 1, timeout, threads)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+def test_cheap_queries_are_answered_beside_a_runaway_in_the_same_worker(release_dir: Path) -> None:
+    """One worker: the old pool made every query wait for the runaway's 3 s; now they run beside it."""
+    for pool in pool_of(release_dir, timeout=3.0, threads=4):
+        runaway = pool.submit(ask(RUNAWAY))
+        time.sleep(0.3)
+        for _ in range(20):
+            answer = pool.run(ask(LOOKUP))
+            assert json.loads(answer.body)["results"]["bindings"] == [{"item": {"type": "uri", "value": UK1}}]
+        assert not runaway.done(), "the lookups were answered after the runaway, not beside it"
+        with pytest.raises(QueryError) as stopped:
+            runaway.result(timeout=30)
+        assert stopped.value.status == 503 and "time limit" in stopped.value.message
+        assert pool.counters["overruns"] == 1
+        assert count(pool.run(ask("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))) > 10_000  # the replacement
+
+
+def test_queries_sharing_a_killed_worker_are_resent_and_answered(release_dir: Path,
+                                                                 about_a_second: tuple[int, int]) -> None:
+    """The runaway's worker is killed at 4 s while an innocent ~1.2 s query is half-way through in it: the
+    innocent is re-sent to the fresh worker and answered correctly; only the runaway gets the 503."""
+    n, expected = about_a_second
+    for pool in pool_of(release_dir, timeout=4.0, threads=2):
+        runaway = pool.submit(ask(RUNAWAY))
+        time.sleep(4.0 - 0.6)
+        innocent = pool.submit(ask(medium(n)))
+        assert count(innocent.result(timeout=30)) == expected
+        with pytest.raises(QueryError) as stopped:
+            runaway.result(timeout=30)
+        assert stopped.value.status == 503
+        assert pool.counters["overruns"] == 1
+        assert pool.counters["resent"] == 1, "the innocent query was not in the killed worker (calibration?)"
+
+
+def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(release_dir: Path,
+                                                                            about_a_second: tuple[int, int]) -> None:
+    n, expected = about_a_second
+    for pool in pool_of(release_dir, timeout=20.0, threads=2):
+        [first] = pool.pids()
+        query = pool.submit(ask(medium(n)))
+        time.sleep(0.3)
+        os.kill(first, signal.SIGKILL)
+        assert count(query.result(timeout=30)) == expected
+        assert pool.counters == {"overruns": 0, "resent": 1, "workers lost": 1}
+        assert pool.pids() and pool.pids() != [first]
+
+
+def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(release_dir: Path,
+                                                                         about_a_second: tuple[int, int]) -> None:
+    """Each query is re-sent at most once after a worker died on its own, so a query that crashes workers
+    can take down two, not the whole pool in a loop; it then gets a 500 that says what happened."""
+    n, _ = about_a_second
+    for pool in pool_of(release_dir, timeout=20.0, threads=2):
+        query = pool.submit(ask(medium(n * 4)))
+        for _ in range(2):
+            time.sleep(0.3)
+            os.kill(pool.pids()[0], signal.SIGKILL)
+        with pytest.raises(QueryError) as lost:
+            query.result(timeout=30)
+        assert lost.value.status == 500 and "stopped unexpectedly" in lost.value.message
+        assert pool.counters["workers lost"] == 2
+        assert count(pool.run(ask("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))) > 10_000
+
+
+def test_a_query_queued_behind_a_runaway_is_answered_once_it_is_stopped(release_dir: Path) -> None:
+    """One worker with one thread, held by a runaway: a lookup queued behind it has a later deadline than the
+    runaway, so the runaway is stopped first and the lookup is answered by the fresh worker, not refused."""
+    for pool in pool_of(release_dir, timeout=2.0, threads=1):
+        runaway = pool.submit(ask(RUNAWAY))
+        time.sleep(0.5)
+        queued = pool.submit(ask(LOOKUP))
+        assert json.loads(queued.result(timeout=30).body)["results"]["bindings"][0]["item"]["value"] == UK1
+        with pytest.raises(QueryError) as refused:
+            runaway.result(timeout=30)
+        assert refused.value.status == 503 and "time limit" in refused.value.message
+        assert pool.counters == {"overruns": 1, "resent": 0, "workers lost": 0}
+
+
+def test_concurrent_multi_graph_datasets_do_not_mix(release_dir: Path) -> None:
+    """Queries with several default graphs each merge them into their own hidden graph, so concurrent ones in
+    one worker cannot see or delete each other's merge."""
+    graphs = tuple(f"{BASE}graph/{name}" for name in ("data", "ontology"))
+    request = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", media_type=JSON,
+                           default_graphs=graphs, named_graphs=())
+    for pool in pool_of(release_dir, timeout=20.0, threads=4):
+        futures = [pool.submit(request) for _ in range(12)]
+        counts = {count(f.result(timeout=30)) for f in futures}
+        assert len(counts) == 1 and counts.pop() > 0
+        names = pool.run(ask("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
+        assert "merged-default-graph" not in names.body.decode()
