@@ -80,12 +80,17 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def rss_bytes(pid: int) -> int:
-    total = 0
+def memory_bytes(pid: int) -> tuple[int, int]:
+    """(RSS sum, PSS sum) of the process tree. The RSS sum counts a page shared by n processes n times (the
+    store our fork server preloads is shared by every query worker); PSS counts each page once, split among
+    the processes that share it: the memory the tree really holds."""
+    rss = pss = 0
     for proc in processes(pid):
         with suppress(psutil.Error):
-            total += proc.memory_info().rss
-    return total
+            info = proc.memory_full_info()
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+    return rss, pss
 
 
 def _terminate(process: subprocess.Popen, grace: float = 10) -> None:
@@ -139,12 +144,12 @@ READY_QUERY = 'SELECT ?item WHERE { ?item <http://www.w3.org/2004/02/skos/core#n
 # ------------------------------------------------------------------ ours
 
 def start_ours(artefacts: Path, base: str, workdir: Path, limit_s: float, workers: int = 1, query_workers: int = 2,
-               tag: str = "") -> Engine:
+               query_threads: int = 4, tag: str = "") -> Engine:
     port = free_port()
     log = (workdir / f"ours{tag}-{port}.log").open("wb")
     command = [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", base, "serve",
                "--no-build", "--port", str(port), "--workers", str(workers), "--query-workers", str(query_workers),
-               "--timeout", str(limit_s)]
+               "--query-threads", str(query_threads), "--timeout", str(limit_s)]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
