@@ -109,13 +109,13 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
     uri = f"{base}id/uk-cop/UK1"
 
     def describe() -> tuple[float, str]:
-        return _time(lambda: backend.describe(uri), 300), "Embedded.describe(UK1) (every /id and /doc request)"
+        return _time(lambda: backend.triples(uri), 300), "Embedded.triples(UK1) (every /doc request)"
 
     def serialise() -> tuple[float, str]:
         from server.build.vocab import prefixes
         from server.web.resources import serialise as write
 
-        triples, names = backend.describe(uri), prefixes(base)
+        triples, names = backend.triples(uri), prefixes(base)
         return _time(lambda: write(triples, "text/turtle", names), 300), \
             "resources.serialise(…, text/turtle) of UK1's description"
 
@@ -131,7 +131,7 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
         return _time(lambda: views.item_view(backend, base, uri), 10), \
             "views.item_view(UK1): all queries of one item page"
 
-    attempt("Turtle document: describe", describe)
+    attempt("Turtle document: triples", describe)
     attempt("Turtle document: serialise", serialise)
     attempt("item page: views.frameworks()", frameworks)
     attempt("item page: views.item_view() in all", item_view)

@@ -14,7 +14,6 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.gzip import GZipMiddleware
 
 from server.build.vocab import prefixes as all_prefixes
 from server.settings import Settings
@@ -23,7 +22,7 @@ from server.web import downloads, pages, resources, sparql
 from server.web.backend import Backend, Embedded
 from server.web.engine import QueryError, QueryPool
 from server.web.http import error
-from server.web.middleware import Guard, configure_logging
+from server.web.middleware import Compress, Guard, configure_logging
 from server.web.render import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -82,7 +81,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
         return error(request, 400, "the request is malformed")
 
-    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(Compress, minimum_size=800)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
                        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
                        expose_headers=["ETag", "Content-Location", "Link"])

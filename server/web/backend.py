@@ -28,8 +28,14 @@ class Term:
 Row = dict[str, Term]
 
 
+Triple = tuple[str, str, Term]
+
+
 class Backend(Protocol):
-    def describe(self, uri: str) -> list[tuple[str, str, Term]]: ...
+    in_memory: bool  # answers without I/O: called on the event loop, not on a thread
+
+    def exists(self, uri: str) -> bool: ...
+    def triples(self, uri: str) -> list[ox.Triple]: ...
     def select(self, query: str) -> list[Row]: ...
     async def sparql(self, request: QueryRequest) -> QueryAnswer: ...
     def close(self) -> None: ...
@@ -55,28 +61,46 @@ def to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     return ox.Literal(term.value, datatype=ox.NamedNode(term.datatype) if term.datatype else None)
 
 
+def in_order(triples: set[ox.Triple], uri: str) -> list[ox.Triple]:
+    """The resource's own triples first, then by subject, predicate and object: one order on every backend."""
+    def key(t: ox.Triple) -> tuple:
+        o = t.object
+        return (t.subject.value != uri, t.subject.value, t.predicate.value, o.value, getattr(o, "language", None) or "",
+                type(o).__name__, o.datatype.value if isinstance(o, ox.Literal) else "")
+    return sorted(triples, key=key)
+
+
+def as_terms(triples: list[ox.Triple]) -> list[Triple]:
+    return [(t.subject.value, t.predicate.value, to_term(t.object)) for t in triples]
+
+
 class Embedded:
+    in_memory = True
+
     def __init__(self, store: ox.Store, pool: QueryPool) -> None:
         self.store, self.pool = store, pool
 
-    def describe(self, uri: str) -> list[tuple[str, str, Term]]:
+    def exists(self, uri: str) -> bool:
+        return next(iter(self.store.quads_for_pattern(ox.NamedNode(uri), None, None, None)), None) is not None
+
+    def triples(self, uri: str) -> list[ox.Triple]:
         """Outgoing triples (asserted and inferred), the records pointing at it, and labels of linked resources."""
         node = ox.NamedNode(uri)
-        seen: set[tuple[str, str, Term]] = set()
-        linked: set[str] = set()
+        seen: set[ox.Triple] = set()
+        linked: set[ox.NamedNode] = set()
         for quad in self.store.quads_for_pattern(node, None, None, None):
-            seen.add((uri, quad.predicate.value, to_term(quad.object)))
+            seen.add(quad.triple)
             if isinstance(quad.object, ox.NamedNode):
-                linked.add(quad.object.value)
+                linked.add(quad.object)
         for predicate in (OWL_SOURCE, OWL_TARGET):
             for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), node, None):
-                seen.add((quad.subject.value, predicate, Term(uri, "uri")))
-                linked.add(quad.subject.value)
-        for other in sorted(linked - {uri}):
+                seen.add(quad.triple)
+                linked.add(quad.subject)
+        linked.discard(node)
+        for other in linked:
             for predicate in LABELS:
-                for quad in self.store.quads_for_pattern(ox.NamedNode(other), ox.NamedNode(predicate), None, None):
-                    seen.add((other, predicate, to_term(quad.object)))
-        return sorted(seen, key=lambda t: (t[0] != uri, t[0], t[1], t[2].value, t[2].lang))
+                seen.update(q.triple for q in self.store.quads_for_pattern(other, ox.NamedNode(predicate), None, None))
+        return in_order(seen, uri)
 
     def select(self, query: str) -> list[Row]:
         solutions = self.store.query(query, use_default_graph_as_union=True)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from server.settings import Settings
-from server.web.http import EXTENSION_OF, RDF_TYPES, error, representation
+from server.web.http import EXTENSION_OF, RDF_TYPES, accepts_gzip, error, representation, weak_etag
 from server.web.negotiation import negotiate
 
 COMPANIONS = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
@@ -23,17 +23,32 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
     media["void.ttl"] = "text/turtle"
     media["void.ttl.gz"] = "application/gzip"
     cache: dict[str, bytes] = {}
+    etags: dict[str, str] = {}
 
     def body(name: str) -> bytes:
         if name not in cache:
             cache[name] = (settings.release_dir / name).read_bytes()
         return cache[name]
 
+    def etag(name: str) -> str:
+        if name not in etags:
+            etags[name] = weak_etag(body(name))
+        return etags[name]
+
     def send(request: Request, name: str) -> Response:
+        """The file as built. A client that accepts gzip gets the release's own .gz of it with Content-Encoding:
+        gzip (the same content, so the same weak ETag), instead of compressing the file again per request."""
         if name not in media:
             return error(request, 404, f"release {release} has no file {name!r}; the list is at /downloads")
         headers = {"Content-Disposition": f'inline; filename="{name}"'}
-        return representation(request, body(name), media[name], built_at, vary=False, headers=headers)
+        sent = name
+        if f"{name}.gz" in media:
+            headers["Vary"] = "Accept-Encoding"
+            if accepts_gzip(request.headers.get("accept-encoding")):
+                headers["Content-Encoding"] = "gzip"  # the gzip middleware passes such a response through as it is
+                sent = f"{name}.gz"
+        return representation(request, body(sent), media[name], built_at, vary=False, headers=headers,
+                              etag=etag(name))
 
     async def release_file(request: Request, version: str, name: str) -> Response:
         if version != release:

@@ -28,11 +28,35 @@ def http_date(timestamp: float) -> str:
     return formatdate(timestamp, usegmt=True)
 
 
+def weak_etag(content: bytes) -> str:
+    """Weak: the same content may go out gzip-encoded, and a strong ETag would claim identical bytes."""
+    return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether gzip is acceptable (RFC 9110 12.5.3): named, or covered by '*', with a q-value above 0."""
+    quality: dict[str, float] = {}
+    for part in (accept_encoding or "").lower().split(","):
+        coding, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding:
+            quality[coding] = q
+    return quality.get("gzip", quality.get("x-gzip", quality.get("*", 0.0))) > 0
+
+
 def representation(request: Request, body: bytes, media_type: str, last_modified: float | None = None,
-                   vary: bool = True, headers: dict[str, str] | None = None, status: int = 200) -> Response:
-    """A 200 (or 304 when the client's copy is current) with validators. The ETag is weak: the gzip
-    middleware may send the same content gzip-encoded, and a strong ETag would claim identical bytes."""
-    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                   vary: bool = True, headers: dict[str, str] | None = None, status: int = 200,
+                   etag: str | None = None) -> Response:
+    """A 200 (or 304 when the client's copy is current) with validators; `etag` when the caller knows it
+    already, else the weak ETag of the body."""
+    etag = etag or weak_etag(body)
     out = {"ETag": etag, "Cache-Control": "public, max-age=300", **(headers or {})}
     if vary:
         out["Vary"] = "Accept, Accept-Encoding"

@@ -11,6 +11,11 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.datastructures import Headers
+from starlette.middleware.gzip import GZipMiddleware
+
+from server.web.http import accepts_gzip
+
 Scope = dict[str, Any]
 Message = dict[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -113,6 +118,17 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return pending.popleft() if pending else await receive()
 
     return replayed
+
+
+class Compress(GZipMiddleware):
+    """Starlette's gzip middleware, asked only when the client really accepts gzip: Starlette looks for the
+    substring "gzip", so "gzip;q=0" (a refusal, RFC 9110 12.5.3) would get gzip."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not accepts_gzip(Headers(scope=scope).get("accept-encoding")):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)  # type: ignore[arg-type]
 
 
 def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import urllib.error
 
+import pyoxigraph as ox
 from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed, SPARQLWrapperException
 from starlette.concurrency import run_in_threadpool
 
 from server import iris
 from server.settings import Settings
-from server.web.backend import OWL_SOURCE, OWL_TARGET, Row, Term
+from server.web.backend import OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
 from server.web.engine import QueryAnswer, QueryError, QueryRequest
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -39,6 +40,8 @@ def term(binding: dict[str, str]) -> Term:
 
 
 class Remote:
+    in_memory = False
+
     def __init__(self, endpoint: str, settings: Settings) -> None:
         self.endpoint, self.settings = endpoint, settings
         self.graphs = [str(iris.release_graph(settings.base_uri, settings.release, n)) for n in iris.GRAPHS]
@@ -79,7 +82,13 @@ class Remote:
         names = data["head"]["vars"]
         return [{n: term(b[n]) for n in names if n in b} for b in data["results"]["bindings"]]
 
-    def describe(self, uri: str) -> list[tuple[str, str, Term]]:
+    def exists(self, uri: str) -> bool:
+        if any(c in uri for c in '<>"{}|^`\\ '):
+            return False
+        body = self._run(self._client(f"ASK {{ <{uri}> ?p ?o }}", "application/sparql-results+json"))
+        return json.loads(body).get("boolean") in (True, 1, "true", "1")  # Virtuoso answers 1
+
+    def triples(self, uri: str) -> list[ox.Triple]:
         if any(c in uri for c in '<>"{}|^`\\ '):
             return []
         labels = " ".join(f"<{p}>" for p in LABELS)
@@ -91,8 +100,7 @@ class Remote:
             UNION {{ VALUES ?x {{ <{OWL_SOURCE}> <{OWL_TARGET}> }} ?s ?x <{uri}> .
                      VALUES ?p {{ {labels} }} ?s ?p ?o }}
         }}""")
-        seen = {(r["s"].value, r["p"].value, r["o"]) for r in rows}
-        return sorted(seen, key=lambda t: (t[0] != uri, t[0], t[1], t[2].value, t[2].lang))
+        return in_order({ox.Triple(to_ox(r["s"]), ox.NamedNode(r["p"].value), to_ox(r["o"])) for r in rows}, uri)
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
         return await run_in_threadpool(self._sparql, request)  # SPARQLWrapper blocks: not on the event loop

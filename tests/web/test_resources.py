@@ -8,11 +8,14 @@ Expected values were read off the seed (the Appendix as text); comments give its
 from __future__ import annotations
 
 import gzip
+import hashlib
+import http.client
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -455,3 +458,36 @@ def test_the_query_page_answers_a_canned_query_without_javascript(server: str, l
     rows = body.split("<tbody>", 1)[1].count("<tr>")
     assert rows == 32
     assert "CPS." in body and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("name", ["crosswalk.ttl", "crosswalk.jsonld", "crosswalk-graphs.nq"])
+def test_a_download_goes_out_as_the_release_built_it_gzip_included(server: str, release_dir: Path, name: str) -> None:
+    """With gzip accepted, the bytes on the wire are the release's own .gz file (listed in SHA256SUMS), not a
+    fresh compression; without it, the plain file. Both variants share one weak ETag and say Vary."""
+    sums = dict(line.split()[::-1] for line in (release_dir / "SHA256SUMS").read_text().splitlines())
+    variants = {}
+    for accept_encoding, served in (("gzip", f"{name}.gz"), ("gzip;q=0, identity", name), ("br;q=1, *;q=0.5",
+                                                                                           f"{name}.gz")):
+        connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=30)
+        connection.request("GET", f"/release/1.0.0/{name}", headers={"Accept-Encoding": accept_encoding})
+        response = connection.getresponse()
+        raw = response.read()
+        connection.close()
+        assert response.status == 200
+        assert raw == (release_dir / served).read_bytes()
+        assert hashlib.sha256(raw).hexdigest() == sums[served]
+        assert response.getheader("Content-Encoding") == ("gzip" if served.endswith(".gz") else None)
+        assert "Accept-Encoding" in response.getheader("Vary", "")
+        variants[accept_encoding] = response.getheader("ETag")
+    assert len(set(variants.values())) == 1
+
+
+@pytest.mark.parametrize("path", ["/doc/uk-cop/UK1.ttl", "/release/1.0.0/crosswalk.ttl", "/ontology.rdf"])
+def test_gzip_refused_with_q_0_is_not_sent(server: str, path: str) -> None:
+    connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=30)
+    connection.request("GET", path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    response = connection.getresponse()
+    raw = response.read()
+    connection.close()
+    assert response.status == 200 and response.getheader("Content-Encoding") is None
+    assert not raw.startswith(b"\x1f\x8b")
