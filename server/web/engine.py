@@ -214,27 +214,31 @@ def _worker_main(conn: Connection, release_dir: str, base: str, threads: int) ->
         store = load_store(Path(release_dir), base)
         prepare(store)
     sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
-    sending = threading.Lock()
+    receiving, sending = threading.Lock(), threading.Lock()
 
-    def answer(job_id: int, request: QueryRequest) -> None:
-        try:
-            result: QueryAnswer | QueryError = evaluate(store, request)
-        except QueryError as error:
-            result = error
-        except Exception as error:  # report, never crash the worker
-            result = QueryError(500, f"internal error while evaluating the query ({type(error).__name__})")
-        with sending:
-            conn.send((job_id, result))
+    def serve() -> None:
+        """Take the next job from the pipe and answer it, in turn with the other threads: the thread that
+        receives a job runs it, so a job is not handed from thread to thread."""
+        while True:
+            try:
+                with receiving:
+                    job_id, request = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                os._exit(0)  # the pool is gone: do not wait for queries nobody will read
+            try:
+                result: QueryAnswer | QueryError = evaluate(store, request)
+            except QueryError as error:
+                result = error
+            except Exception as error:  # report, never crash the worker
+                result = QueryError(500, f"internal error while evaluating the query ({type(error).__name__})")
+            with sending:
+                conn.send((job_id, result))
 
-    executor = ThreadPoolExecutor(threads)  # the pool never sends more than `threads` jobs at once
     with sending:
         conn.send("ready")
-    while True:
-        try:
-            job_id, request = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            os._exit(0)  # the pool is gone: do not wait for queries nobody will read
-        executor.submit(answer, job_id, request)
+    for _ in range(threads - 1):  # the pool never sends more than `threads` jobs at once
+        threading.Thread(target=serve, daemon=True).start()
+    serve()
 
 
 # ------------------------------------------------------------------ in the web process
@@ -319,7 +323,11 @@ class QueryPool:
                                         args=(child, self._release_dir, self._base, self._threads))
         process.start()
         child.close()
-        if not parent.poll(60) or parent.recv() != "ready":
+        try:
+            ready = parent.poll(60) and parent.recv() == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
             process.kill()
             raise RuntimeError("a query worker failed to start")
         return _Worker(process, parent)
