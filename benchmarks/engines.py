@@ -80,17 +80,26 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def memory_bytes(pid: int) -> tuple[int, int]:
-    """(RSS sum, PSS sum) of the process tree. The RSS sum counts a page shared by n processes n times (the
-    store our fork server preloads is shared by every query worker); PSS counts each page once, split among
-    the processes that share it: the memory the tree really holds."""
-    rss = pss = 0
+def rss_bytes(pid: int) -> int:
+    """The RSS sum of the process tree: counts a page shared by n processes n times (the store our fork server
+    preloads is shared by every query worker). Cheap to read (/proc/PID/statm)."""
+    total = 0
+    for proc in processes(pid):
+        with suppress(psutil.Error):
+            total += proc.memory_info().rss
+    return total
+
+
+def pss_bytes(pid: int) -> int:
+    """The PSS sum of the process tree: each page counted once, split among the processes that share it — the
+    memory the tree really holds. Reading it walks the page tables (/proc/PID/smaps_rollup) and briefly holds
+    each process's memory-map lock, so it is sampled less often than RSS."""
+    total = 0
     for proc in processes(pid):
         with suppress(psutil.Error):
             info = proc.memory_full_info()
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
-    return rss, pss
+            total += getattr(info, "pss", info.rss)
+    return total
 
 
 def _terminate(process: subprocess.Popen, grace: float = 10) -> None:

@@ -4,6 +4,7 @@ pages and resources, and a pool of killable worker processes for user SPARQL."""
 
 from __future__ import annotations
 
+import gc
 import json
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -54,6 +55,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        gc.collect()
+        gc.freeze()  # what start-up built lives as long as the process: full collections need not walk it again
         yield
         backend.close()
 
