@@ -80,22 +80,22 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def rss_bytes(pid: int) -> int:
+def rss_bytes(procs: list[psutil.Process]) -> int:
     """The RSS sum of the process tree: counts a page shared by n processes n times (the store our fork server
     preloads is shared by every query worker). Cheap to read (/proc/PID/statm)."""
     total = 0
-    for proc in processes(pid):
+    for proc in procs:
         with suppress(psutil.Error):
             total += proc.memory_info().rss
     return total
 
 
-def pss_bytes(pid: int) -> int:
+def pss_bytes(procs: list[psutil.Process]) -> int:
     """The PSS sum of the process tree: each page counted once, split among the processes that share it — the
     memory the tree really holds. Reading it walks the page tables (/proc/PID/smaps_rollup) and briefly holds
     each process's memory-map lock, so it is sampled less often than RSS."""
     total = 0
-    for proc in processes(pid):
+    for proc in procs:
         with suppress(psutil.Error):
             info = proc.memory_full_info()
             total += getattr(info, "pss", info.rss)
