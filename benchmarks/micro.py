@@ -41,15 +41,10 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
 
     store = load_store(release_dir, base)
     worker_store = load_store(release_dir, base)
-    options: dict[str, Any] = {"use_default_graph_as_union": True}
-    try:  # the worker's own preparation of the default graph, when the engine has one
-        from server.web import engine
+    from server.web.evaluate import UNION_GRAPH, prepare
 
-        if hasattr(engine, "prepare") and hasattr(engine, "UNION_GRAPH"):
-            engine.prepare(worker_store)
-            options = {"default_graph": [ox.NamedNode(engine.UNION_GRAPH)]}
-    except Exception:  # noqa: S110 - measure with the plain union option instead
-        pass
+    prepare(worker_store)  # the worker's own materialised default graph
+    options: dict[str, Any] = {"default_graph": [ox.NamedNode(UNION_GRAPH)]}
 
     def evaluate_only() -> tuple[float, str]:
         return _time(lambda: sum(1 for _ in worker_store.query(crosswalk_query, **options)), 20), \
@@ -81,15 +76,17 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
 
     def lookup_evaluate() -> tuple[float, str]:
         from server.build.vocab import prefixes
-        from server.web.engine import QueryRequest, evaluate
+        from server.web.evaluate import evaluate
+        from server.web.jobs import QueryRequest
 
         request = QueryRequest(lookup, "application/sparql-results+json", prefixes=prefixes(base))
         return _time(lambda: evaluate(worker_store, request), 2000), \
-            "the same through server/web/engine.py evaluate() (what a worker does per request)"
+            "the same through server/web/evaluate.py evaluate() (what a worker does per request)"
 
     def lookup_pool() -> tuple[float, str]:
         from server.build.vocab import prefixes
-        from server.web.engine import QueryPool, QueryRequest
+        from server.web.engine import QueryPool
+        from server.web.jobs import QueryRequest
 
         pool = QueryPool(release_dir, base, 1, 10.0)
         try:
@@ -100,7 +97,7 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
             pool.close()
 
     attempt("lookup: pyoxigraph floor", lookup_native)
-    attempt("lookup: engine.evaluate()", lookup_evaluate)
+    attempt("lookup: evaluate()", lookup_evaluate)
     attempt("lookup: QueryPool.run()", lookup_pool)
 
     from server.web.backend import Embedded

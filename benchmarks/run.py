@@ -464,7 +464,7 @@ CATEGORIES = (  # (name, substrings of the leaf frame's file), first match wins
     ("results writing (server/web/results.py, json)", ("server/web/results.py",)),
     ("RDF serialisation for /doc (resources.serialise)", ("server/web/resources.py",)),
     ("lookups on pyoxigraph (backend.describe/select)", ("server/web/backend.py",)),
-    ("query call into pyoxigraph (engine.py)", ("server/web/engine.py",)),
+    ("query call into pyoxigraph (evaluate.py)", ("server/web/evaluate.py",)),
     ("other project code (server/…)", ("/server/", "server/web/", "server/")),
     ("IPC: pickle + pipes (multiprocessing)", ("multiprocessing/", "pickle")),
     ("HTTP server: uvicorn + h11 + asyncio", ("uvicorn/", "h11/", "asyncio/", "selectors.py")),

@@ -86,8 +86,9 @@ def format_results(results: dict, output: str) -> str:
 def run_local(text: str, settings: Settings, output: str) -> str:
     """Evaluate on the built release exactly as the endpoint does (same dataset rules, same limits)."""
     from server.store import load_store
-    from server.web.engine import QueryError as EngineError
-    from server.web.engine import QueryRequest, evaluate, prepare
+    from server.web.evaluate import evaluate, prepare
+    from server.web.jobs import QueryError as EngineError
+    from server.web.jobs import QueryRequest
 
     store = load_store(settings.release_dir, settings.base_uri)
     prepare(store)

@@ -21,8 +21,9 @@ from server.settings import Settings
 from server.store import load_store
 from server.web import downloads, pages, resources, sparql
 from server.web.backend import Backend, Embedded
-from server.web.engine import QueryError, QueryPool
+from server.web.engine import QueryPool
 from server.web.http import error
+from server.web.jobs import QueryError
 from server.web.middleware import Compress, Guard, configure_logging
 from server.web.render import environment
 

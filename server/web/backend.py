@@ -9,7 +9,8 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from server.web.engine import QueryAnswer, QueryPool, QueryRequest
+from server.web.engine import QueryPool
+from server.web.jobs import QueryAnswer, QueryRequest
 
 OWL_SOURCE = "http://www.w3.org/2002/07/owl#annotatedSource"
 OWL_TARGET = "http://www.w3.org/2002/07/owl#annotatedTarget"

@@ -14,7 +14,6 @@ import itertools
 import logging
 import multiprocessing as mp
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -24,226 +23,13 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from server.web import worker as query_worker
+from server.web.jobs import QueryAnswer, QueryError, QueryRequest
+
 log = logging.getLogger("ccds_crosswalk.engine")
 
-GRAPH_TYPES = {
-    "text/turtle": "TURTLE",
-    "application/ld+json": "JSON_LD",
-    "application/n-triples": "N_TRIPLES",
-    "application/rdf+xml": "RDF_XML",
-}
-
-
-@dataclass(frozen=True)
-class QueryRequest:
-    query: str
-    media_type: str  # the negotiated result media type
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    max_rows: int = 100_000
-    max_bytes: int = 50_000_000
-    prefixes: dict[str, str] = field(default_factory=dict)
-    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
-
-
-@dataclass(frozen=True)
-class QueryAnswer:
-    status: int
-    media_type: str
-    body: bytes
-    form: str = ""  # SELECT, ASK, CONSTRUCT (CONSTRUCT and DESCRIBE)
-
-
-class QueryError(Exception):
-    """A query the client must change (4xx) or that the service could not answer (5xx)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)
-        self.status = status
-        self.message = message
-
-    def __reduce__(self) -> tuple:  # crosses the process boundary intact
-        return QueryError, (self.status, self.message)
-
-
-# ------------------------------------------------------------------ inside a worker process
-
-UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
-MERGE_PREFIX = "urn:x-ccds-crosswalk:merged-default-graph:"  # hidden, one per query: a merge of several graphs
-_merges = itertools.count()
-
-
-def _hidden(graph: Any) -> bool:
-    return graph.value == UNION_GRAPH or graph.value.startswith(MERGE_PREFIX)
-
-
-def prepare(store: Any) -> None:
-    """Materialise the service's default graph once: the RDF merge of the store's default graph and all named
-    graphs, as a set. (pyoxigraph 0.5 evaluates a multi-graph default graph as a bag: a triple held by two
-    graphs would match twice — oxigraph issue #1919.)"""
-    import pyoxigraph as ox
-
-    union = ox.NamedNode(UNION_GRAPH)
-    store.extend([ox.Quad(q.subject, q.predicate, q.object, union) for q in store.quads_for_pattern(None, None, None)])
-
-
-def _named(store: Any) -> list[Any]:
-    return [g for g in store.named_graphs() if not _hidden(g)]
-
-
-def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
-    """The FROM and FROM NAMED IRIs of a query, resolved against its prologue; None if rdflib cannot parse it."""
-    from rdflib.plugins.sparql.algebra import translatePrologue
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parsed = parseQuery(query)
-        prologue = translatePrologue(parsed[0], None)
-        clauses = parsed[1].get("datasetClause") or []
-        defaults = [str(prologue.absolutize(c["default"])) for c in clauses if "default" in c]
-        named = [str(prologue.absolutize(c["named"])) for c in clauses if "named" in c]
-    except Exception:  # rdflib's grammar lags behind pyoxigraph's: pyoxigraph then reads FROM itself
-        return None
-    return defaults, named
-
-
-def _explicit(store: Any, defaults: list[str], named: list[str], merged: Any) -> dict[str, Any]:
-    """A dataset given graph by graph; a default graph made of several graphs is merged into the query's own
-    hidden graph `merged` (queries run concurrently: each has its own)."""
-    import pyoxigraph as ox
-
-    defaults, named = list(dict.fromkeys(defaults)), list(dict.fromkeys(named))
-    default_graph = [ox.NamedNode(g) for g in defaults]
-    if len(defaults) > 1:
-        store.extend([ox.Quad(q.subject, q.predicate, q.object, merged)
-                      for graph in default_graph for q in store.quads_for_pattern(None, None, None, graph)])
-        default_graph = [merged]
-    return {"default_graph": default_graph, "named_graphs": [ox.NamedNode(g) for g in named]}
-
-
-def _dataset_options(store: Any, request: QueryRequest, merged: Any) -> dict[str, Any]:
-    """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
-    - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
-      a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
-    - else the query's own FROM / FROM NAMED (FROM NAMED alone → an empty default graph, FROM alone → no
-      named graphs);
-    - else the service's default dataset: the union of all graphs as default graph, every graph named.
-    A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
-    import pyoxigraph as ox
-
-    from server.web.policy import dataset_clauses
-
-    if request.default_graphs is not None or request.named_graphs is not None:
-        return _explicit(store, list(request.default_graphs or ()), list(request.named_graphs or ()), merged)
-    has_from, has_from_named = dataset_clauses(request.query)
-    if has_from:
-        dataset = _query_dataset(request.query) if has_from > 1 else None
-        if dataset is not None:
-            return _explicit(store, *dataset, merged)
-        return {}  # pyoxigraph reads FROM / FROM NAMED itself; the union option would override them
-    if has_from_named:
-        return {"default_graph": []}
-    if store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
-        return {"default_graph": [ox.NamedNode(UNION_GRAPH)], "named_graphs": _named(store)}
-    return {"use_default_graph_as_union": True}
-
-
-def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
-    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
-    import pyoxigraph as ox
-
-    merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
-    try:
-        return _evaluate(store, request, merged)
-    finally:
-        if store.contains_named_graph(merged):
-            store.remove_graph(merged)
-
-
-def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
-    import pyoxigraph as ox
-
-    from server.web.results import SELECT_TYPES, TooManyRows, collect, write_boolean, write_select
-
-    try:
-        result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request, merged))
-    except SyntaxError as error:
-        raise QueryError(400, f"malformed query: {error}") from None
-    except (ValueError, OSError) as error:
-        raise QueryError(400, f"the query cannot be evaluated: {error}") from None
-    try:
-        if isinstance(result, ox.QueryBoolean):
-            kind = SELECT_TYPES.get(request.media_type)
-            if kind is None:
-                raise QueryError(406, "an ASK result is offered as " + ", ".join(SELECT_TYPES))
-            return QueryAnswer(200, request.media_type, write_boolean(bool(result), kind), "ASK")
-        if isinstance(result, ox.QuerySolutions):
-            kind = SELECT_TYPES.get(request.media_type)
-            if kind is None:
-                raise QueryError(406, "SELECT results are offered as " + ", ".join(SELECT_TYPES))
-            variables = [v.value for v in result.variables]
-            body = write_select(variables, collect(result, request.max_rows), kind)
-            form = "SELECT"
-        else:
-            format_name = GRAPH_TYPES.get(request.media_type)
-            if format_name is None:
-                raise QueryError(406, "CONSTRUCT and DESCRIBE results are offered as " + ", ".join(GRAPH_TYPES))
-            triples = collect(result, request.max_rows)
-            body = ox.serialize(triples, format=getattr(ox.RdfFormat, format_name), prefixes=request.prefixes or None)
-            form = "CONSTRUCT"
-    except TooManyRows as error:
-        raise QueryError(422, str(error)) from None
-    except (ValueError, OSError) as error:
-        raise QueryError(400, f"the query failed during evaluation: {error}") from None
-    if len(body) > request.max_bytes:
-        raise QueryError(422, f"the answer is larger than {request.max_bytes} bytes; "
-                              "page through it with LIMIT and OFFSET")
-    return QueryAnswer(200, request.media_type, body, form)
-
-
-def _worker_main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
-    """Answer up to `threads` queries at once on one store: pyoxigraph releases the GIL while it evaluates, so a
-    cheap query does not wait for a heavy one in the same process. Answers go back tagged with their job id."""
-    from server.web import preload
-
-    if (release_dir, base) == preload.LOADED_FROM:  # forked from the fork server: the store is already here
-        store = preload.STORE
-    else:
-        from server.store import load_store
-
-        store = load_store(Path(release_dir), base)
-        prepare(store)
-    sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
-    receiving, sending = threading.Lock(), threading.Lock()
-
-    def serve() -> None:
-        """Take the next job from the pipe and answer it, in turn with the other threads: the thread that
-        receives a job runs it, so a job is not handed from thread to thread."""
-        while True:
-            try:
-                with receiving:
-                    job_id, request = conn.recv()
-            except (EOFError, OSError, KeyboardInterrupt):
-                os._exit(0)  # the pool is gone: do not wait for queries nobody will read
-            try:
-                result: QueryAnswer | QueryError = evaluate(store, request)
-            except QueryError as error:
-                result = error
-            except Exception as error:  # report, never crash the worker
-                result = QueryError(500, f"internal error while evaluating the query ({type(error).__name__})")
-            with sending:
-                conn.send((job_id, result))
-
-    with sending:
-        conn.send("ready")
-    for _ in range(threads - 1):  # the pool never sends more than `threads` jobs at once
-        threading.Thread(target=serve, daemon=True).start()
-    serve()
-
-
-# ------------------------------------------------------------------ in the web process
-
 _FORKSERVER_LOCK = threading.Lock()
+LONG_RUNNING_S = 0.25  # a query running longer than this is a heavy one: keep cheap ones away from its worker
 
 
 def _context(release_dir: str, base: str) -> Any:
@@ -255,7 +41,7 @@ def _context(release_dir: str, base: str) -> Any:
         os.environ.setdefault("CCDS_PRELOAD_RELEASE", release_dir)
         os.environ.setdefault("CCDS_PRELOAD_BASE", base)
         context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["server.web.preload"])
+        context.set_forkserver_preload(["server.web.preload", "server.web.worker"])
     return context
 
 
@@ -266,6 +52,7 @@ class _Job:
     deadline: float  # monotonic; fixed at submission, kept when the job is re-sent to another worker
     future: Future
     crashes: int = 0  # workers that died unexpectedly while holding it
+    sent: float = 0.0  # monotonic; when it was last given to a worker
 
 
 @dataclass(eq=False)
@@ -319,7 +106,7 @@ class QueryPool:
 
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_worker_main, daemon=True,
+        process = self._context.Process(target=query_worker.main, daemon=True,
                                         args=(child, self._release_dir, self._base, self._threads))
         process.start()
         child.close()
@@ -397,8 +184,15 @@ class QueryPool:
     # -- jobs
 
     def _dispatch(self) -> list[tuple[_Worker, _Job]]:
-        """(Under the lock.) Give waiting jobs to the least busy workers with a free thread."""
+        """(Under the lock.) Give waiting jobs to workers with a free thread: first to those holding no long-running
+        query (a worker with a runaway may be killed at its deadline, and its other queries then start again
+        elsewhere), then to the least busy."""
         sends = []
+        now = time.monotonic()
+
+        def load(w: _Worker) -> tuple[int, int]:
+            return sum(now - j.sent > LONG_RUNNING_S for j in w.jobs.values()), len(w.jobs)
+
         while self._waiting:
             free = [w for w in self._workers if not w.stopping and len(w.jobs) < self._threads]
             if not free:
@@ -406,7 +200,8 @@ class QueryPool:
             job = self._waiting.popleft()
             if job.future.done():  # its caller gave up
                 continue
-            worker = min(free, key=lambda w: len(w.jobs))
+            worker = min(free, key=load)
+            job.sent = now
             worker.jobs[job.id] = job
             sends.append((worker, job))
         return sends

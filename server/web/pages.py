@@ -16,7 +16,7 @@ from server.queries import canned_queries, resolve_query
 from server.settings import DEFAULT_BASE, Settings
 from server.web import views
 from server.web.backend import Backend
-from server.web.engine import QueryError, QueryRequest
+from server.web.jobs import QueryError, QueryRequest
 from server.web.policy import refusal
 from server.web.render import page
 

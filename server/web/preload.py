@@ -18,7 +18,7 @@ LOADED_FROM: tuple[str, str] | None = None
 
 if os.environ.get(RELEASE) and os.environ.get(BASE):
     from server.store import load_store
-    from server.web.engine import prepare
+    from server.web.evaluate import prepare
 
     STORE = load_store(Path(os.environ[RELEASE]), os.environ[BASE])
     prepare(STORE)

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from server import iris
 from server.settings import Settings
 from server.web.backend import OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
-from server.web.engine import QueryAnswer, QueryError, QueryRequest
+from server.web.jobs import QueryAnswer, QueryError, QueryRequest
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 LABELS = (

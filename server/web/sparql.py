@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from server.settings import Settings
 from server.web.backend import Backend
-from server.web.engine import QueryError, QueryRequest
 from server.web.http import RDF_TYPES, content_type, error
+from server.web.jobs import QueryError, QueryRequest
 from server.web.negotiation import negotiate
 from server.web.policy import query_form, refusal
 from server.web.service_description import service_description

@@ -23,7 +23,8 @@ from conftest import start_server, stop_server
 from rdflib import Graph, Literal, URIRef
 
 from server.settings import Limits
-from server.web.engine import QueryError, QueryRequest, evaluate
+from server.web.evaluate import evaluate
+from server.web.jobs import QueryError, QueryRequest
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 UK1 = f"{BASE}id/uk-cop/UK1"

@@ -4,6 +4,7 @@ replaced with its queries answered elsewhere. (The HTTP view of the same is in t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,7 +17,9 @@ import pytest
 from conftest import BASE
 
 from server.store import load_store
-from server.web.engine import QueryError, QueryPool, QueryRequest
+from server.web.engine import QueryPool
+from server.web.jobs import QueryError, QueryRequest
+from server.web.worker import DEMOTED_NICE
 
 JSON = "application/sparql-results+json"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -153,3 +156,51 @@ def test_concurrent_multi_graph_datasets_do_not_mix(release_dir: Path) -> None:
         assert len(counts) == 1 and counts.pop() > 0
         names = pool.run(ask("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"))
         assert "merged-default-graph" not in names.body.decode()
+
+
+def thread_nice_values(pid: int) -> list[int]:
+    """The nice value of every thread of a process (field 19 of /proc/PID/task/TID/stat)."""
+    values = []
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        with contextlib.suppress(OSError):
+            values.append(int(stat.read_text().rsplit(")", 1)[1].split()[16]))
+    return values
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads thread priorities from Linux /proc")
+def test_a_heavy_query_runs_at_low_priority_and_its_thread_is_replaced(release_dir: Path,
+                                                                       about_a_second: tuple[int, int]) -> None:
+    """Once a query has used more CPU than a cheap one ever does, its thread is niced (the scheduler then gives
+    the CPU to cheap queries and the web process first); cheap queries never are; after the heavy query the
+    worker's threads are all back at normal priority (the niced thread made way for a fresh one)."""
+    n, expected = about_a_second
+    for pool in pool_of(release_dir, timeout=20.0, threads=4):
+        [pid] = pool.pids()
+        for _ in range(50):
+            pool.run(ask(LOOKUP))
+        assert set(thread_nice_values(pid)) == {0}
+        heavy = pool.submit(ask(medium(n)))
+        time.sleep(0.5)
+        assert DEMOTED_NICE in thread_nice_values(pid)
+        assert count(heavy.result(timeout=30)) == expected
+        time.sleep(0.1)
+        assert set(thread_nice_values(pid)) == {0}
+        assert len(thread_nice_values(pid)) >= 4 + 1  # the query threads are all there (plus the main thread)
+        assert json.loads(pool.run(ask(LOOKUP)).body)["results"]["bindings"][0]["item"]["value"] == UK1
+
+
+def test_cheap_queries_go_to_the_worker_without_a_runaway(release_dir: Path) -> None:
+    """Two workers, one holding a runaway: every cheap query is sent to the other one, so none of them is caught
+    in the kill and re-sent (the pool counts re-sent queries)."""
+    pool = QueryPool(release_dir, BASE, 2, 2.0, 4)
+    try:
+        runaway = pool.submit(ask(RUNAWAY))
+        time.sleep(0.4)
+        deadline = time.monotonic() + 2.5  # past the runaway's kill at 2 s
+        while time.monotonic() < deadline:
+            pool.run(ask(LOOKUP))
+        with pytest.raises(QueryError):
+            runaway.result(timeout=30)
+        assert pool.counters == {"overruns": 1, "resent": 0, "workers lost": 0}
+    finally:
+        pool.close()
