@@ -107,7 +107,15 @@ def machine() -> dict[str, str]:
     return {"date": date, "nproc": str(os.cpu_count()), "cpu": cpu, "memory": f"{memory:.1f} GiB",
             "python": platform.python_version(), "commit": commit + (f" + {len(dirty)} modified files under server/"
                                                                       if dirty else ""),
-            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "reclaim": damon_pageout()}
+
+
+def damon_pageout() -> str:
+    """Whether the kernel proactively pages out memory left untouched for a while (DAMON schemes): it does on
+    the machine this was written on, and then the first requests after an idle spell fault code back in."""
+    actions = [p.read_text().strip() for p in Path("/sys/kernel/mm/damon/admin/kdamonds").glob(
+        "*/contexts/*/schemes/*/action")] if Path("/sys/kernel/mm/damon/admin/kdamonds").exists() else []
+    return "DAMON pageout on" if "pageout" in actions else "no proactive reclaim seen"
 
 
 class Sampler:
@@ -164,8 +172,15 @@ class Slice:
     other_cores: float  # CPU used by everything except this server and the load generator, in cores
 
 
+WARM_UP_S = 0.5
+
+
 def measure(engine: engines.Engine, phase: str, jobs: list[loadgen.Job], concurrency: int, seconds: float,
             max_requests: int, timeout: float = 30.0, follow: dict[str, str] | None = None, offset: int = 0) -> Slice:
+    # Untimed warm-up with the same work: an engine has sat idle while the others had their turns, and this
+    # VM's kernel pages out what was not touched for a second or two (DAMON 'pageout' scheme; see README).
+    loadgen.run_closed_loop(engine.base_url, jobs, concurrency, WARM_UP_S, max_requests, timeout=timeout,
+                            follow_headers=follow, offset=offset)
     with Sampler(engine.pid) as sampler:
         run = loadgen.run_closed_loop(engine.base_url, jobs, concurrency, seconds, max_requests, timeout=timeout,
                                       follow_headers=follow, offset=offset)
@@ -570,10 +585,11 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
     w(f"Run: `{command}` — {info['date']}; total {total_s:.0f} s.\n")
     w(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
       f"load average before the run {info['load']}, other processes using {info['background']} cores just before "
-      f"it; code at {info['commit']}.\n")
+      f"it; kernel memory reclaim: {info['reclaim']}; code at {info['commit']}.\n")
     w("Load generator: benchmarks/loadgen.py — closed loop, one thread and one keep-alive raw-socket HTTP/1.1 "
       "connection per concurrent client, in the benchmark's own process, **sharing the same CPUs as the servers** "
-      f"(its CPU use is shown as `client cores`). Each engine's turn lasts {plan.slice_s:g} s, "
+      f"(its CPU use is shown as `client cores`). Each engine's turn starts with {WARM_UP_S:g} s of the same work, "
+      f"not counted, then lasts {plan.slice_s:g} s, "
       f"{plan.rounds} interleaved round(s) per concurrency (A B C D A B C D …); requests in flight at the end of a "
       "turn are completed and counted. `other cores` is CPU used by processes outside the server and the load "
       "generator during a turn (other work on the machine).\n")
