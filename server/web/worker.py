@@ -17,8 +17,10 @@ from pathlib import Path
 from server.web.evaluate import evaluate, prepare
 from server.web.jobs import QueryAnswer, QueryError
 
-DEMOTE_AFTER_CPU_S = 0.01  # a query that has used this much CPU is no longer a cheap one (a lookup: ~0.1 ms)
-DEMOTED_NICE = 10  # CFS weight ~1/10 of a normal thread's: it runs on what cheap queries leave over
+# Shortest-job-first, roughly: the more CPU a query has used, the less it may take from the others.
+HEAVY_AFTER_CPU_S = 0.01  # no longer a cheap query (a lookup uses ~0.1 ms): nice 10, ~1/10 of a normal share
+RUNAWAY_AFTER_CPU_S = 1.0  # longer than any query of a sane mix: SCHED_IDLE, runs only on CPU nobody else wants
+DEMOTED_NICE = 10
 WATCH_EVERY_S = 0.01
 
 
@@ -27,24 +29,38 @@ class _Running:
     native_id: int  # the kernel's id of the thread running the query
     clock: int  # that thread's CPU-time clock
     cpu_at_start: float
-    demoted: bool = False
+    level: int = 0  # 0 normal, 1 niced, 2 idle-class
+
+    @property
+    def demoted(self) -> bool:
+        return self.level > 0
+
+
+def _demote(entry: _Running, level: int) -> None:
+    with suppress(OSError):  # where the kernel refuses, only the time limit applies
+        if level == 1:
+            os.setpriority(os.PRIO_PROCESS, entry.native_id, DEMOTED_NICE)
+        else:
+            os.sched_setscheduler(entry.native_id, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _demote_heavy_queries(running: dict[int, _Running], lock: threading.Lock) -> None:
-    """Shortest-job-first, roughly: a query that has used more than DEMOTE_AFTER_CPU_S of CPU gets a lower
-    scheduling priority for the rest of its run, so a slow or runaway query cannot take the CPU that cheap
-    queries (and the web process) need. Linux applies a nice value per thread; where that fails, nothing
-    happens but the time limit."""
+    """Lower the scheduling priority of the thread of a query that has used more than HEAVY_AFTER_CPU_S of CPU,
+    and again past RUNAWAY_AFTER_CPU_S, so a slow or runaway query cannot take the CPU that cheap queries (and
+    the web process) need. A heavy query still runs at full speed on a CPU nobody else wants. Linux sets
+    priorities per thread (a kernel task)."""
     while True:
         time.sleep(WATCH_EVERY_S)
+        changes = []
         with lock:
-            heavy = [r for r in running.values()
-                     if not r.demoted and time.clock_gettime(r.clock) - r.cpu_at_start > DEMOTE_AFTER_CPU_S]
-            for entry in heavy:
-                entry.demoted = True
-        for entry in heavy:
-            with suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, entry.native_id, DEMOTED_NICE)
+            for entry in running.values():
+                used = time.clock_gettime(entry.clock) - entry.cpu_at_start
+                level = 2 if used > RUNAWAY_AFTER_CPU_S else 1 if used > HEAVY_AFTER_CPU_S else 0
+                if level > entry.level:
+                    entry.level = level
+                    changes.append((entry, level))
+        for entry, level in changes:
+            _demote(entry, level)
 
 
 def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
@@ -62,7 +78,7 @@ def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
     receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
     retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving
     running: dict[int, _Running] = {}
-    can_demote = hasattr(os, "setpriority") and hasattr(time, "pthread_getcpuclockid")
+    can_demote = hasattr(os, "setpriority") and hasattr(os, "SCHED_IDLE") and hasattr(time, "pthread_getcpuclockid")
 
     def serve() -> None:
         """Take the next job from the pipe and answer it, in turn with the other threads: the thread that
