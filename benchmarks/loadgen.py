@@ -170,11 +170,14 @@ def _one(conn: Connection, job: Job, raw: bytes, host: str, port: int,
 
 
 def run_closed_loop(url: str, jobs: list[Job], concurrency: int, seconds: float, max_requests: int,
-                    timeout: float = 30.0, follow_headers: dict[str, str] | None = None, offset: int = 0) -> Run:
+                    timeout: float = 30.0, follow_headers: dict[str, str] | None = None, offset: int = 0,
+                    interval: float = 0.0) -> Run:
     """`concurrency` threads each send jobs in turn (thread k starts at job offset + k·len/c, so every job is
     in flight from the start) until `seconds` have passed or `max_requests` were sent in all; requests in flight
     at the deadline are completed and counted. Each job rotates through its own requests. `offset` continues a
-    rotation where an earlier run of the same jobs stopped (pass the number of requests sent so far)."""
+    rotation where an earlier run of the same jobs stopped (pass the number of requests sent so far). With
+    `interval`, a thread starts a request at most every `interval` seconds (a paced client; latency is measured
+    the same way)."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     lock = threading.Lock()
@@ -207,6 +210,8 @@ def run_closed_loop(url: str, jobs: list[Job], concurrency: int, seconds: float,
                     conn.close()
                     good, size, error = False, 0, f"{type(problem).__name__}: {problem}"
                 mine.append(Record(job.label, began, time.perf_counter() - began, good, size, error))
+                if interval:
+                    time.sleep(max(0.0, began + interval - time.perf_counter()))
         finally:
             conn.close()
 
