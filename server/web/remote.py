@@ -39,6 +39,11 @@ def term(binding: dict[str, str]) -> Term:
     return Term(value, "literal", "", binding.get("datatype") or XSD_STRING)
 
 
+def _iri_safe(uri: str) -> bool:
+    """Whether `uri` can go into a query as <uri> as it is (no character an IRIREF forbids)."""
+    return not any(c in uri for c in '<>"{}|^`\\ ')
+
+
 class Remote:
     in_memory = False
 
@@ -83,13 +88,13 @@ class Remote:
         return [{n: term(b[n]) for n in names if n in b} for b in data["results"]["bindings"]]
 
     def exists(self, uri: str) -> bool:
-        if any(c in uri for c in '<>"{}|^`\\ '):
+        if not _iri_safe(uri):
             return False
         body = self._run(self._client(f"ASK {{ <{uri}> ?p ?o }}", "application/sparql-results+json"))
         return json.loads(body).get("boolean") in (True, 1, "true", "1")  # Virtuoso answers 1
 
     def triples(self, uri: str) -> list[ox.Triple]:
-        if any(c in uri for c in '<>"{}|^`\\ '):
+        if not _iri_safe(uri):
             return []
         labels = " ".join(f"<{p}>" for p in LABELS)
         rows = self.select(f"""SELECT ?s ?p ?o WHERE {{

@@ -59,8 +59,9 @@ def about_a_second(store: ox.Store) -> tuple[int, int]:
     return n, expected
 
 
-def pool_of(release_dir: Path, timeout: float, threads: int) -> Iterator[QueryPool]:
-    pool = QueryPool(release_dir, BASE, 1, timeout, threads)
+@contextlib.contextmanager
+def pool_of(release_dir: Path, timeout: float, threads: int, size: int = 1) -> Iterator[QueryPool]:
+    pool = QueryPool(release_dir, BASE, size, timeout, threads)
     try:
         yield pool
     finally:
@@ -69,7 +70,7 @@ def pool_of(release_dir: Path, timeout: float, threads: int) -> Iterator[QueryPo
 
 def test_cheap_queries_are_answered_beside_a_runaway_in_the_same_worker(release_dir: Path) -> None:
     """One worker: the old pool made every query wait for the runaway's 3 s; now they run beside it."""
-    for pool in pool_of(release_dir, timeout=3.0, threads=4):
+    with pool_of(release_dir, timeout=3.0, threads=4) as pool:
         runaway = pool.submit(ask(RUNAWAY))
         time.sleep(0.3)
         for _ in range(20):
@@ -88,7 +89,7 @@ def test_queries_sharing_a_killed_worker_are_resent_and_answered(release_dir: Pa
     """The runaway's worker is killed at 4 s while an innocent ~1.2 s query is half-way through in it: the
     innocent is re-sent to the fresh worker and answered correctly; only the runaway gets the 503."""
     n, expected = about_a_second
-    for pool in pool_of(release_dir, timeout=4.0, threads=2):
+    with pool_of(release_dir, timeout=4.0, threads=2) as pool:
         runaway = pool.submit(ask(RUNAWAY))
         time.sleep(4.0 - 0.6)
         innocent = pool.submit(ask(medium(n)))
@@ -103,7 +104,7 @@ def test_queries_sharing_a_killed_worker_are_resent_and_answered(release_dir: Pa
 def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(release_dir: Path,
                                                                             about_a_second: tuple[int, int]) -> None:
     n, expected = about_a_second
-    for pool in pool_of(release_dir, timeout=20.0, threads=2):
+    with pool_of(release_dir, timeout=20.0, threads=2) as pool:
         [first] = pool.pids()
         query = pool.submit(ask(medium(n)))
         time.sleep(0.3)
@@ -118,7 +119,7 @@ def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(release
     """Each query is re-sent at most once after a worker died on its own, so a query that crashes workers
     can take down two, not the whole pool in a loop; it then gets a 500 that says what happened."""
     n, _ = about_a_second
-    for pool in pool_of(release_dir, timeout=20.0, threads=2):
+    with pool_of(release_dir, timeout=20.0, threads=2) as pool:
         query = pool.submit(ask(medium(n * 4)))
         for _ in range(2):
             time.sleep(0.3)
@@ -133,7 +134,7 @@ def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(release
 def test_a_query_queued_behind_a_runaway_is_answered_once_it_is_stopped(release_dir: Path) -> None:
     """One worker with one thread, held by a runaway: a lookup queued behind it has a later deadline than the
     runaway, so the runaway is stopped first and the lookup is answered by the fresh worker, not refused."""
-    for pool in pool_of(release_dir, timeout=2.0, threads=1):
+    with pool_of(release_dir, timeout=2.0, threads=1) as pool:
         runaway = pool.submit(ask(RUNAWAY))
         time.sleep(0.5)
         queued = pool.submit(ask(LOOKUP))
@@ -150,7 +151,7 @@ def test_concurrent_multi_graph_datasets_do_not_mix(release_dir: Path) -> None:
     graphs = tuple(f"{BASE}graph/{name}" for name in ("data", "ontology"))
     request = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", media_type=JSON,
                            default_graphs=graphs, named_graphs=())
-    for pool in pool_of(release_dir, timeout=20.0, threads=4):
+    with pool_of(release_dir, timeout=20.0, threads=4) as pool:
         futures = [pool.submit(request) for _ in range(12)]
         counts = {count(f.result(timeout=30)) for f in futures}
         assert len(counts) == 1 and counts.pop() > 0
@@ -174,7 +175,7 @@ def test_a_heavy_query_runs_at_low_priority_and_its_thread_is_replaced(release_d
     the CPU to cheap queries and the web process first); cheap queries never are; after the heavy query the
     worker's threads are all back at normal priority (the niced thread made way for a fresh one)."""
     n, expected = about_a_second
-    for pool in pool_of(release_dir, timeout=20.0, threads=4):
+    with pool_of(release_dir, timeout=20.0, threads=4) as pool:
         [pid] = pool.pids()
         for _ in range(50):
             pool.run(ask(LOOKUP))
@@ -192,8 +193,7 @@ def test_a_heavy_query_runs_at_low_priority_and_its_thread_is_replaced(release_d
 def test_cheap_queries_go_to_the_worker_without_a_runaway(release_dir: Path) -> None:
     """Two workers, one holding a runaway: every cheap query is sent to the other one, so none of them is caught
     in the kill and re-sent (the pool counts re-sent queries)."""
-    pool = QueryPool(release_dir, BASE, 2, 2.0, 4)
-    try:
+    with pool_of(release_dir, timeout=2.0, threads=4, size=2) as pool:
         runaway = pool.submit(ask(RUNAWAY))
         time.sleep(0.4)
         deadline = time.monotonic() + 2.5  # past the runaway's kill at 2 s
@@ -202,5 +202,3 @@ def test_cheap_queries_go_to_the_worker_without_a_runaway(release_dir: Path) -> 
         with pytest.raises(QueryError):
             runaway.result(timeout=30)
         assert pool.counters == {"overruns": 1, "resent": 0, "workers lost": 0}
-    finally:
-        pool.close()
