@@ -29,10 +29,10 @@ from urllib.parse import quote
 import httpx
 import psutil
 
-from server import iris, triplestores
-from server.publish import publish
-from server.settings import Settings
-from server.triplestores import free_port
+from ccds_crosswalk import iris, triplestores
+from ccds_crosswalk.publish import publish
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.triplestores import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent
@@ -59,6 +59,7 @@ class Engine:
 
 
 # ------------------------------------------------------------------ process-tree accounting
+
 
 def processes(pid: int) -> list[psutil.Process]:
     try:
@@ -121,8 +122,15 @@ def _terminate(process: subprocess.Popen, grace: float = 10) -> None:
             pass
 
 
-def _wait_answer(url: str, query: str, process: subprocess.Popen, seconds: float = 90, extra: dict | None = None,
-                 started: float | None = None, poll: float = 0.005) -> float:
+def _wait_answer(
+    url: str,
+    query: str,
+    process: subprocess.Popen,
+    seconds: float = 90,
+    extra: dict | None = None,
+    started: float | None = None,
+    poll: float = 0.005,
+) -> float:
     """Seconds from `started` until the endpoint answers `query` with a 200 and a non-empty result.
     Gives up early when the server is up but keeps failing (an error status for 3 s)."""
     started = started or time.monotonic()
@@ -133,8 +141,9 @@ def _wait_answer(url: str, query: str, process: subprocess.Popen, seconds: float
             if process.poll() is not None:
                 raise RuntimeError(f"{url}: the server exited with code {process.returncode}")
             try:
-                response = client.get(url, params={"query": query, **(extra or {})},
-                                      headers={"Accept": "application/sparql-results+json"})
+                response = client.get(
+                    url, params={"query": query, **(extra or {})}, headers={"Accept": "application/sparql-results+json"}
+                )
                 if response.status_code == 200 and '"value"' in response.text:
                     return time.monotonic() - started
                 if response.status_code not in (502, 503):
@@ -152,13 +161,40 @@ READY_QUERY = 'SELECT ?item WHERE { ?item <http://www.w3.org/2004/02/skos/core#n
 
 # ------------------------------------------------------------------ ours
 
-def start_ours(artefacts: Path, base: str, workdir: Path, limit_s: float, workers: int = 1, query_workers: int = 2,
-               query_threads: int = 4, tag: str = "") -> Engine:
+
+def start_ours(
+    artefacts: Path,
+    base: str,
+    workdir: Path,
+    limit_s: float,
+    workers: int = 1,
+    query_workers: int = 2,
+    query_threads: int = 4,
+    tag: str = "",
+) -> Engine:
     port = free_port()
     log = (workdir / f"ours{tag}-{port}.log").open("wb")
-    command = [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", base, "serve",
-               "--no-build", "--port", str(port), "--workers", str(workers), "--query-workers", str(query_workers),
-               "--query-threads", str(query_threads), "--timeout", str(limit_s)]
+    command = [
+        sys.executable,
+        "-m",
+        "ccds_crosswalk.cli",
+        "--artefacts",
+        str(artefacts),
+        "--base-uri",
+        base,
+        "serve",
+        "--no-build",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--query-workers",
+        str(query_workers),
+        "--query-threads",
+        str(query_threads),
+        "--timeout",
+        str(limit_s),
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
     url = f"http://127.0.0.1:{port}"
@@ -173,6 +209,7 @@ def start_ours(artefacts: Path, base: str, workdir: Path, limit_s: float, worker
 
 # ------------------------------------------------------------------ Oxigraph server
 
+
 def _oxigraph_binary() -> str:
     beside = Path(sys.executable).parent / "oxigraph"  # the PyPI package's binary, not the pyenv shim
     if beside.exists():
@@ -186,8 +223,17 @@ def _oxigraph_binary() -> str:
 def start_oxigraph(folder: Path, limit_s: float, port: int | None = None) -> tuple[Engine, subprocess.Popen]:
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
-    command = [_oxigraph_binary(), "serve", "--location", str(folder / "oxigraph"), "--bind", f"127.0.0.1:{port}",
-               "--union-default-graph", "--timeout-s", str(int(limit_s))]
+    command = [
+        _oxigraph_binary(),
+        "serve",
+        "--location",
+        str(folder / "oxigraph"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+        "--timeout-s",
+        str(int(limit_s)),
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=(folder / "oxigraph.log").open("ab"))
     url = f"http://127.0.0.1:{port}"
@@ -204,6 +250,7 @@ def start_oxigraph(folder: Path, limit_s: float, port: int | None = None) -> tup
 
 # ------------------------------------------------------------------ Virtuoso
 
+
 @contextmanager
 def _virtuoso_time_limit(limit_s: float):
     """server/triplestores.py writes MaxQueryExecutionTime = 30; give Virtuoso the same limit as the others."""
@@ -212,8 +259,12 @@ def _virtuoso_time_limit(limit_s: float):
     def patched(folder: Path, sql_port: int, http_port: int) -> Path:
         path = original(folder, sql_port, http_port)
         text = path.read_text()
-        lines = [f"MaxQueryExecutionTime = {int(limit_s)}" if line.replace(" ", "").startswith("MaxQueryExecutionTime=")
-                 else line for line in text.splitlines()]
+        lines = [
+            f"MaxQueryExecutionTime = {int(limit_s)}"
+            if line.replace(" ", "").startswith("MaxQueryExecutionTime=")
+            else line
+            for line in text.splitlines()
+        ]
         path.write_text("\n".join(lines) + "\n")
         return path
 
@@ -232,27 +283,45 @@ def start_virtuoso(folder: Path, limit_s: float) -> triplestores.Store:
 
 # ------------------------------------------------------------------ rdflib-endpoint
 
+
 def start_rdflib(release_dir: Path, base: str, workdir: Path) -> Engine:
     port = free_port()
     env = {**os.environ, "BENCH_RELEASE_DIR": str(release_dir), "BENCH_BASE_URI": base}
-    command = [sys.executable, "-m", "uvicorn", "--app-dir", str(BENCH), "rdflib_app:create", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--app-dir",
+        str(BENCH),
+        "rdflib_app:create",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=(workdir / f"rdflib-{port}.log").open("wb"))
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(workdir / f"rdflib-{port}.log").open("wb")
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         ready = _wait_answer(f"{url}/sparql", READY_QUERY, process, started=started, poll=0.05)
     except BaseException:
         _terminate(process)
         raise
-    engine = Engine("rdflib-endpoint", f"{url}/sparql", process.pid, lambda: _terminate(process), ready_s=ready,
-                    base_url=url)
+    engine = Engine(
+        "rdflib-endpoint", f"{url}/sparql", process.pid, lambda: _terminate(process), ready_s=ready, base_url=url
+    )
     engine.notes.append("rdflib-endpoint SparqlEndpoint(Dataset(default_union=True)) under uvicorn, 1 process")
     return engine
 
 
 # ------------------------------------------------------------------ loading the alternatives
+
 
 def load_by_publish(settings: Settings, graph_store: str, sparql: str) -> str:
     return publish(settings, graph_store, sparql=sparql)
@@ -261,8 +330,14 @@ def load_by_publish(settings: Settings, graph_store: str, sparql: str) -> str:
 def virtuoso_engine(store: triplestores.Store, base: str, version: str, ready_s: float) -> Engine:
     graphs = [str(iris.release_graph(base, version, name)) for name in iris.GRAPHS]
     extra = "".join(f"&default-graph-uri={quote(g, safe='')}" for g in graphs)
-    engine = Engine("virtuoso", store.query, store.process.pid, store.stop, extra=extra, ready_s=ready_s,
-                    base_url=store.query.rsplit("/", 1)[0])
-    engine.notes.append("Virtuoso 7 (server/triplestores.py); default graph = the 4 release graphs "
-                        "(default-graph-uri)")
+    engine = Engine(
+        "virtuoso",
+        store.query,
+        store.process.pid,
+        store.stop,
+        extra=extra,
+        ready_s=ready_s,
+        base_url=store.query.rsplit("/", 1)[0],
+    )
+    engine.notes.append("Virtuoso 7 (server/triplestores.py); default graph = the 4 release graphs (default-graph-uri)")
     return engine

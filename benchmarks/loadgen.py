@@ -61,7 +61,7 @@ class Connection:
     def _read_until(self, marker: bytes) -> bytes:
         while (at := self.buffer.find(marker)) < 0:
             self._read_more()
-        out, self.buffer = self.buffer[:at], self.buffer[at + len(marker):]
+        out, self.buffer = self.buffer[:at], self.buffer[at + len(marker) :]
         return out
 
     def _read_exactly(self, n: int) -> bytes:
@@ -157,8 +157,9 @@ class Run:
     client_cpu: float = 0.0  # this process's CPU seconds during the run (the load generator's own cost)
 
 
-def _one(conn: Connection, job: Job, raw: bytes, host: str, port: int,
-         accept_follow: dict[str, str]) -> tuple[bool, int, str]:
+def _one(
+    conn: Connection, job: Job, raw: bytes, host: str, port: int, accept_follow: dict[str, str]
+) -> tuple[bool, int, str]:
     response = conn.request(raw)
     if job.follow and response.status == 303:
         location = response.headers.get("location", "")
@@ -169,9 +170,17 @@ def _one(conn: Connection, job: Job, raw: bytes, host: str, port: int,
     return good, len(response.body), "" if good else f"HTTP {response.status}: {response.body[:120]!r}"
 
 
-def run_closed_loop(url: str, jobs: list[Job], concurrency: int, seconds: float, max_requests: int,
-                    timeout: float = 30.0, follow_headers: dict[str, str] | None = None, offset: int = 0,
-                    interval: float = 0.0) -> Run:
+def run_closed_loop(
+    url: str,
+    jobs: list[Job],
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    timeout: float = 30.0,
+    follow_headers: dict[str, str] | None = None,
+    offset: int = 0,
+    interval: float = 0.0,
+) -> Run:
     """`concurrency` threads each send jobs in turn (thread k starts at job offset + k·len/c, so every job is
     in flight from the start) until `seconds` have passed or `max_requests` were sent in all; requests in flight
     at the deadline are completed and counted. Each job rotates through its own requests. `offset` continues a

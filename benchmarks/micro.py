@@ -37,62 +37,69 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
 
     import pyoxigraph as ox
 
-    from server.store import load_store
+    from ccds_crosswalk.engine.store import load_store
 
     store = load_store(release_dir, base)
     worker_store = load_store(release_dir, base)
-    from server.web.evaluate import UNION_GRAPH, prepare
+    from ccds_crosswalk.engine.evaluate import UNION_GRAPH, prepare
 
     prepare(worker_store)  # the worker's own materialised default graph
     options: dict[str, Any] = {"default_graph": [ox.NamedNode(UNION_GRAPH)]}
 
     def evaluate_only() -> tuple[float, str]:
-        return _time(lambda: sum(1 for _ in worker_store.query(crosswalk_query, **options)), 20), \
-            "queries/crosswalk.rq evaluated, rows iterated, nothing written"
+        return _time(
+            lambda: sum(1 for _ in worker_store.query(crosswalk_query, **options)), 20
+        ), "queries/crosswalk.rq evaluated, rows iterated, nothing written"
 
     def python_json() -> tuple[float, str]:
-        from server.web.results import collect, write_select
+        from ccds_crosswalk.engine.results import collect, write_select
 
         def run() -> bytes:
             result = worker_store.query(crosswalk_query, **options)
             return write_select([v.value for v in result.variables], collect(result, 100_000), "json")
 
-        return _time(run, 20), "the same + server/web/results.py write_select(…, 'json') (what a worker does today)"
+        return _time(run, 20), "the same + server/engine/results.py write_select(…, 'json') (what a worker does today)"
 
     def native_json() -> tuple[float, str]:
-        return _time(lambda: worker_store.query(crosswalk_query, **options).serialize(
-            format=ox.QueryResultsFormat.JSON), 20), "the same + pyoxigraph QuerySolutions.serialize(JSON)"
+        return _time(
+            lambda: worker_store.query(crosswalk_query, **options).serialize(format=ox.QueryResultsFormat.JSON), 20
+        ), "the same + pyoxigraph QuerySolutions.serialize(JSON)"
 
     attempt("crosswalk: evaluate", evaluate_only)
     attempt("crosswalk: evaluate + Python JSON writer", python_json)
     attempt("crosswalk: evaluate + pyoxigraph JSON writer", native_json)
 
-    lookup = ('SELECT ?item ?label WHERE { ?item <http://www.w3.org/2004/02/skos/core#notation> "UK1" ; '
-              "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }")
+    lookup = (
+        'SELECT ?item ?label WHERE { ?item <http://www.w3.org/2004/02/skos/core#notation> "UK1" ; '
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+    )
 
     def lookup_native() -> tuple[float, str]:
-        return _time(lambda: worker_store.query(lookup, **options).serialize(format=ox.QueryResultsFormat.JSON),
-                     2000), "a notation lookup: pyoxigraph query + its JSON writer (the floor)"
+        return _time(
+            lambda: worker_store.query(lookup, **options).serialize(format=ox.QueryResultsFormat.JSON), 2000
+        ), "a notation lookup: pyoxigraph query + its JSON writer (the floor)"
 
     def lookup_evaluate() -> tuple[float, str]:
-        from server.build.vocab import prefixes
-        from server.web.evaluate import evaluate
-        from server.web.jobs import QueryRequest
+        from ccds_crosswalk.engine.evaluate import evaluate
+        from ccds_crosswalk.engine.jobs import QueryRequest
+        from ccds_crosswalk.release.vocab import prefixes
 
         request = QueryRequest(lookup, "application/sparql-results+json", prefixes=prefixes(base))
-        return _time(lambda: evaluate(worker_store, request), 2000), \
-            "the same through server/web/evaluate.py evaluate() (what a worker does per request)"
+        return _time(
+            lambda: evaluate(worker_store, request), 2000
+        ), "the same through server/engine/evaluate.py evaluate() (what a worker does per request)"
 
     def lookup_pool() -> tuple[float, str]:
-        from server.build.vocab import prefixes
-        from server.web.engine import QueryPool
-        from server.web.jobs import QueryRequest
+        from ccds_crosswalk.engine.jobs import QueryRequest
+        from ccds_crosswalk.engine.pool import QueryPool
+        from ccds_crosswalk.release.vocab import prefixes
 
         pool = QueryPool(release_dir, base, 1, 10.0)
         try:
             request = QueryRequest(lookup, "application/sparql-results+json", prefixes=prefixes(base))
-            return _time(lambda: pool.run(request), 1000), \
-                "the same through QueryPool.run() (pickle, pipe, worker, pipe, unpickle), 1 worker"
+            return _time(
+                lambda: pool.run(request), 1000
+            ), "the same through QueryPool.run() (pickle, pipe, worker, pipe, unpickle), 1 worker"
         finally:
             pool.close()
 
@@ -100,7 +107,7 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
     attempt("lookup: evaluate()", lookup_evaluate)
     attempt("lookup: QueryPool.run()", lookup_pool)
 
-    from server.web.backend import Embedded
+    from ccds_crosswalk.engine.backend import Embedded
 
     backend = Embedded(store, None)  # type: ignore[arg-type]  # pages and resources only use the store
     uri = f"{base}id/uk-cop/UK1"
@@ -109,24 +116,27 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
         return _time(lambda: backend.triples(uri), 300), "Embedded.triples(UK1) (every /doc request)"
 
     def serialise() -> tuple[float, str]:
-        from server.build.vocab import prefixes
-        from server.web.resources import serialise as write
+        from ccds_crosswalk.release.vocab import prefixes
+        from ccds_crosswalk.web.resources import serialise as write
 
         triples, names = backend.triples(uri), prefixes(base)
-        return _time(lambda: write(triples, "text/turtle", names), 300), \
-            "resources.serialise(…, text/turtle) of UK1's description"
+        return _time(
+            lambda: write(triples, "text/turtle", names), 300
+        ), "resources.serialise(…, text/turtle) of UK1's description"
 
     def frameworks() -> tuple[float, str]:
-        from server.web import views
+        from ccds_crosswalk.web import views
 
-        return _time(lambda: views.frameworks(backend, base), 10), \
-            "views.frameworks(): counts over the whole dataset, run by every item page via views.framework()"
+        return _time(
+            lambda: views.frameworks(backend, base), 10
+        ), "views.frameworks(): counts over the whole dataset, run by every item page via views.framework()"
 
     def item_view() -> tuple[float, str]:
-        from server.web import views
+        from ccds_crosswalk.web import views
 
-        return _time(lambda: views.item_view(backend, base, uri), 10), \
-            "views.item_view(UK1): all queries of one item page"
+        return _time(
+            lambda: views.item_view(backend, base, uri), 10
+        ), "views.item_view(UK1): all queries of one item page"
 
     attempt("Turtle document: triples", describe)
     attempt("Turtle document: serialise", serialise)

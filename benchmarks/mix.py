@@ -49,8 +49,11 @@ class Query:
         return found
 
 
-_CONCAT = re.compile(r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?(;\s*separator\s*=\s*[\"'](.*?)[\"'])?\s*\)"
-                     r"\s*AS\s*[?$](\w+)", re.IGNORECASE)
+_CONCAT = re.compile(
+    r"GROUP_CONCAT\s*\((?:[^()]|\([^()]*\))*?(;\s*separator\s*=\s*[\"'](.*?)[\"'])?\s*\)"
+    r"\s*AS\s*[?$](\w+)",
+    re.IGNORECASE,
+)
 
 
 def _canned(name: str) -> str:
@@ -61,53 +64,88 @@ def build_mix(base: str) -> list[Query]:
     ids = f"{base}id/"
     lookup = [
         PREFIXES + "SELECT ?item ?label ?scheme WHERE {\n"
-                   f'  ?item skos:notation "{notation}" ; skos:prefLabel ?label .\n'
-                   "  OPTIONAL { ?item skos:inScheme ?scheme }\n}\n"
-        for notation in ("UK1", "CPS.AM-1", "要点 1", "SR2-SP-1", "R2-3", "5.2.1", "共通要件 No.6", "ルール 4",
-                         "CPS.RA-4", "SR3-PP-12", "方針 2", "UK13")
+        f'  ?item skos:notation "{notation}" ; skos:prefLabel ?label .\n'
+        "  OPTIONAL { ?item skos:inScheme ?scheme }\n}\n"
+        for notation in (
+            "UK1",
+            "CPS.AM-1",
+            "要点 1",
+            "SR2-SP-1",
+            "R2-3",
+            "5.2.1",
+            "共通要件 No.6",
+            "ルール 4",
+            "CPS.RA-4",
+            "SR3-PP-12",
+            "方針 2",
+            "UK13",
+        )
     ]
     mappings_text = _canned("item-mappings")
-    mappings = [mappings_text.replace('VALUES ?notation { "UK1" }', f'VALUES ?notation {{ "{n}" }}')
-                for n in ("UK1", "CPS.AM-1", "SR2-SP-1", "CPS.RA-4", "R2-3", "要点 1")]
-    assert all('"UK1"' not in t for t in mappings[1:]), "item-mappings.rq no longer has VALUES ?notation { \"UK1\" }"
+    mappings = [
+        mappings_text.replace('VALUES ?notation { "UK1" }', f'VALUES ?notation {{ "{n}" }}')
+        for n in ("UK1", "CPS.AM-1", "SR2-SP-1", "CPS.RA-4", "R2-3", "要点 1")
+    ]
+    assert all('"UK1"' not in t for t in mappings[1:]), 'item-mappings.rq no longer has VALUES ?notation { "UK1" }'
     unmapped = [
-        PREFIXES + """SELECT ?item ?notation ?label WHERE {
+        PREFIXES
+        + """SELECT ?item ?notation ?label WHERE {
   ?item a ccdsx:ExternalItem ; skos:prefLabel ?label . FILTER (LANG(?label) = "ja")
   OPTIONAL { ?item skos:notation ?notation }
   FILTER NOT EXISTS { ?record owl:annotatedSource ?item ; owl:annotatedTarget ?target .
                       FILTER (?target != sssom:NoTermFound) }
 }
 """,
-        PREFIXES + """SELECT ?item ?notation ?label WHERE {
+        PREFIXES
+        + """SELECT ?item ?notation ?label WHERE {
   ?item a ccdsx:CCDSItem ; skos:prefLabel ?label . FILTER (LANG(?label) = "ja")
   OPTIONAL { ?item skos:notation ?notation }
   FILTER NOT EXISTS { ?record owl:annotatedTarget ?item }
 }
 """,
     ]
-    label_ja = [PREFIXES + 'SELECT ?item ?label WHERE {\n  ?item skos:prefLabel ?label .\n'
-                           f'  FILTER (LANG(?label) = "ja" && CONTAINS(?label, "{word}"))\n}}\n'
-                for word in ("パスワード", "認証", "ソフトウェア", "個人データ", "脆弱性")]
-    label_en = [PREFIXES + 'SELECT ?item ?label WHERE {\n  ?item skos:prefLabel ?label .\n'
-                           f'  FILTER (LANGMATCHES(LANG(?label), "en") && REGEX(?label, "{word}", "i"))\n}}\n'
-                for word in ("password", "update", "personal data", "vulnerab", "encrypt")]
-    hierarchy = [PREFIXES + f"""SELECT ?item ?notation ?label WHERE {{
+    label_ja = [
+        PREFIXES + "SELECT ?item ?label WHERE {\n  ?item skos:prefLabel ?label .\n"
+        f'  FILTER (LANG(?label) = "ja" && CONTAINS(?label, "{word}"))\n}}\n'
+        for word in ("パスワード", "認証", "ソフトウェア", "個人データ", "脆弱性")
+    ]
+    label_en = [
+        PREFIXES + "SELECT ?item ?label WHERE {\n  ?item skos:prefLabel ?label .\n"
+        f'  FILTER (LANGMATCHES(LANG(?label), "en") && REGEX(?label, "{word}", "i"))\n}}\n'
+        for word in ("password", "update", "personal data", "vulnerab", "encrypt")
+    ]
+    hierarchy = [
+        PREFIXES
+        + f"""SELECT ?item ?notation ?label WHERE {{
   ?item skos:broader+ <{ids}{node}> ; skos:prefLabel ?label . FILTER (LANG(?label) = "ja")
   OPTIONAL {{ ?item skos:notation ?notation }}
 }}
-""" for node in ("ccds/5", "iotsg/category-2", "cpsf/CPS.RA", "ccds/6.2.2")]
-    construct = [f"CONSTRUCT {{ <{ids}{item}> ?p ?o }} WHERE {{ <{ids}{item}> ?p ?o }}\n"
-                 for item in ("uk-cop/UK1", "cpsf/CPS.AM-1", "ccds/SR2-SP-1", "iotsg/point-1", "cpsf/CPS.RA-4/1")]
-    ask = [PREFIXES + f"ASK {{ ?record owl:annotatedSource <{ids}{s}> ; owl:annotatedTarget <{ids}{t}> }}\n"
-           for s, t in (("uk-cop/UK1", "ccds/SR2-SP-1"), ("uk-cop/UK1", "ccds/R2-3"),
-                        ("cpsf/CPS.AM-1", "ccds/SR2-SP-1"), ("iotsg/point-1", "ccds/5.2.1"))]
+"""
+        for node in ("ccds/5", "iotsg/category-2", "cpsf/CPS.RA", "ccds/6.2.2")
+    ]
+    construct = [
+        f"CONSTRUCT {{ <{ids}{item}> ?p ?o }} WHERE {{ <{ids}{item}> ?p ?o }}\n"
+        for item in ("uk-cop/UK1", "cpsf/CPS.AM-1", "ccds/SR2-SP-1", "iotsg/point-1", "cpsf/CPS.RA-4/1")
+    ]
+    ask = [
+        PREFIXES + f"ASK {{ ?record owl:annotatedSource <{ids}{s}> ; owl:annotatedTarget <{ids}{t}> }}\n"
+        for s, t in (
+            ("uk-cop/UK1", "ccds/SR2-SP-1"),
+            ("uk-cop/UK1", "ccds/R2-3"),
+            ("cpsf/CPS.AM-1", "ccds/SR2-SP-1"),
+            ("iotsg/point-1", "ccds/5.2.1"),
+        )
+    ]
     return [
         Query("lookup", "item by notation", tuple(lookup), lookup=True),
         Query("mappings", "all mappings of an item, both ways (queries/item-mappings.rq)", tuple(mappings)),
         Query("ask", "ASK: does item X map to CCDS item Y", tuple(ask), form="ASK", lookup=True),
         Query("coverage", "coverage counts, GROUP BY (queries/coverage-matrix.rq)", (_canned("coverage-matrix"),)),
-        Query("by-component", "GROUP_CONCAT per requirement (queries/requirements-by-component.rq)",
-              (_canned("requirements-by-component"),)),
+        Query(
+            "by-component",
+            "GROUP_CONCAT per requirement (queries/requirements-by-component.rq)",
+            (_canned("requirements-by-component"),),
+        ),
         Query("unmapped", "items without correspondence (FILTER NOT EXISTS)", tuple(unmapped)),
         Query("label-ja", "label search, ja, CONTAINS", tuple(label_ja)),
         Query("label-en", "label search, en, REGEX i", tuple(label_en)),
@@ -119,11 +157,15 @@ def build_mix(base: str) -> list[Query]:
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
-ACCEPT = {"SELECT": "application/sparql-results+json", "ASK": "application/sparql-results+json",
-          "CONSTRUCT": "text/turtle"}
+ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "text/turtle",
+}
 
 
 # ------------------------------------------------------------------ normalisation
+
 
 def _term(term: dict, concat_sep: str | None) -> tuple:
     kind = term.get("type", "")
@@ -170,8 +212,11 @@ def _ox_term(term: object) -> tuple:
 
 
 def canonical_graph(body: bytes, media_type: str) -> Counter:
-    fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-           "text/plain": ox.RdfFormat.N_TRIPLES}.get(media_type.split(";")[0].strip(), ox.RdfFormat.TURTLE)
+    fmt = {
+        "text/turtle": ox.RdfFormat.TURTLE,
+        "application/n-triples": ox.RdfFormat.N_TRIPLES,
+        "text/plain": ox.RdfFormat.N_TRIPLES,
+    }.get(media_type.split(";")[0].strip(), ox.RdfFormat.TURTLE)
     triples = {(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object)) for t in ox.parse(body, format=fmt)}
     return Counter(dict.fromkeys(triples, 1))
 

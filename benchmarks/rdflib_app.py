@@ -25,5 +25,9 @@ def load_dataset(release_dir: Path, base: str) -> Dataset:
 def create() -> SparqlEndpoint:  # uvicorn factory
     release_dir = Path(os.environ["BENCH_RELEASE_DIR"])
     base = os.environ.get("BENCH_BASE_URI", "https://w3id.org/ccds-crosswalk/")
-    return SparqlEndpoint(graph=load_dataset(release_dir, base), path="/sparql", cors_enabled=False,
-                          title="ccds-crosswalk on rdflib-endpoint (benchmark)")
+    return SparqlEndpoint(
+        graph=load_dataset(release_dir, base),
+        path="/sparql",
+        cors_enabled=False,
+        title="ccds-crosswalk on rdflib-endpoint (benchmark)",
+    )

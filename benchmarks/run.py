@@ -42,7 +42,7 @@ import micro  # noqa: E402
 import mix  # noqa: E402
 import psutil  # noqa: E402
 
-from server.settings import load_settings  # noqa: E402
+from ccds_crosswalk.settings import load_settings  # noqa: E402
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 VERSION = "1.0.0"
@@ -63,14 +63,32 @@ class Plan:
     limit_s: float  # the server-side query time limit every engine gets
 
 
-FULL = Plan(slice_s=5.0, rounds=3, max_requests=20_000, own_s=5.0, config_s=4.0,
-            configs=((1, 2, 1), (1, 1, 4), (1, 2, 4), (1, 2, 8), (1, 4, 2), (2, 2, 4)), ready_starts=3,
-            runaway_s=12.0, limit_s=5.0)
-QUICK = Plan(slice_s=1.5, rounds=1, max_requests=5_000, own_s=1.5, config_s=1.5,
-             configs=((1, 2, 4),), ready_starts=1, runaway_s=4.0, limit_s=5.0)
+FULL = Plan(
+    slice_s=5.0,
+    rounds=3,
+    max_requests=20_000,
+    own_s=5.0,
+    config_s=4.0,
+    configs=((1, 2, 1), (1, 1, 4), (1, 2, 4), (1, 2, 8), (1, 4, 2), (2, 2, 4)),
+    ready_starts=3,
+    runaway_s=12.0,
+    limit_s=5.0,
+)
+QUICK = Plan(
+    slice_s=1.5,
+    rounds=1,
+    max_requests=5_000,
+    own_s=1.5,
+    config_s=1.5,
+    configs=((1, 2, 4),),
+    ready_starts=1,
+    runaway_s=4.0,
+    limit_s=5.0,
+)
 
 
 # ------------------------------------------------------------------ small helpers
+
 
 def pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..1) of a non-empty list."""
@@ -95,26 +113,46 @@ def background_cores(seconds: float = 2.0) -> float:
 
 
 def machine() -> dict[str, str]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     memory = psutil.virtual_memory().total / 2**30
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, check=False).stdout.strip()
-    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--short", "server"], capture_output=True, text=True,
-                           check=False).stdout.split("\n")
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--short", "server"], capture_output=True, text=True, check=False
+    ).stdout.split("\n")
     dirty = [line for line in dirty if line.strip()]
     date = subprocess.run(["date"], capture_output=True, text=True, check=False).stdout.strip()
-    return {"date": date, "nproc": str(os.cpu_count()), "cpu": cpu, "memory": f"{memory:.1f} GiB",
-            "python": platform.python_version(), "commit": commit + (f" + {len(dirty)} modified files under server/"
-                                                                      if dirty else ""),
-            "load": " ".join(f"{x:.2f}" for x in os.getloadavg()), "reclaim": damon_pageout()}
+    return {
+        "date": date,
+        "nproc": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": f"{memory:.1f} GiB",
+        "python": platform.python_version(),
+        "commit": commit + (f" + {len(dirty)} modified files under server/" if dirty else ""),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "reclaim": damon_pageout(),
+    }
 
 
 def damon_pageout() -> str:
     """Whether the kernel proactively pages out memory left untouched for a while (DAMON schemes): it does on
     the machine this was written on, and then the first requests after an idle spell fault code back in."""
-    actions = [p.read_text().strip() for p in Path("/sys/kernel/mm/damon/admin/kdamonds").glob(
-        "*/contexts/*/schemes/*/action")] if Path("/sys/kernel/mm/damon/admin/kdamonds").exists() else []
+    actions = (
+        [
+            p.read_text().strip()
+            for p in Path("/sys/kernel/mm/damon/admin/kdamonds").glob("*/contexts/*/schemes/*/action")
+        ]
+        if Path("/sys/kernel/mm/damon/admin/kdamonds").exists()
+        else []
+    )
     return "DAMON pageout on" if "pageout" in actions else "no proactive reclaim seen"
 
 
@@ -175,19 +213,43 @@ class Slice:
 WARM_UP_S = 0.5
 
 
-def measure(engine: engines.Engine, phase: str, jobs: list[loadgen.Job], concurrency: int, seconds: float,
-            max_requests: int, timeout: float = 30.0, follow: dict[str, str] | None = None, offset: int = 0) -> Slice:
+def measure(
+    engine: engines.Engine,
+    phase: str,
+    jobs: list[loadgen.Job],
+    concurrency: int,
+    seconds: float,
+    max_requests: int,
+    timeout: float = 30.0,
+    follow: dict[str, str] | None = None,
+    offset: int = 0,
+) -> Slice:
     # Untimed warm-up with the same work: an engine has sat idle while the others had their turns, and this
     # VM's kernel pages out what was not touched for a second or two (DAMON 'pageout' scheme; see README).
-    loadgen.run_closed_loop(engine.base_url, jobs, concurrency, WARM_UP_S, max_requests, timeout=timeout,
-                            follow_headers=follow, offset=offset)
+    loadgen.run_closed_loop(
+        engine.base_url,
+        jobs,
+        concurrency,
+        WARM_UP_S,
+        max_requests,
+        timeout=timeout,
+        follow_headers=follow,
+        offset=offset,
+    )
     with Sampler(engine.pid) as sampler:
-        run = loadgen.run_closed_loop(engine.base_url, jobs, concurrency, seconds, max_requests, timeout=timeout,
-                                      follow_headers=follow, offset=offset)
+        run = loadgen.run_closed_loop(
+            engine.base_url,
+            jobs,
+            concurrency,
+            seconds,
+            max_requests,
+            timeout=timeout,
+            follow_headers=follow,
+            offset=offset,
+        )
     other = max(0.0, sampler.busy - sampler.server_cpu - run.client_cpu) / max(run.wall, 1e-9)
     mean = statistics.fmean(sampler.samples) if sampler.samples else 0.0
-    return Slice(engine.name, phase, concurrency, run, sampler.server_cpu, sampler.peak, mean, sampler.pss_peak,
-                 other)
+    return Slice(engine.name, phase, concurrency, run, sampler.server_cpu, sampler.peak, mean, sampler.pss_peak, other)
 
 
 def port_of(engine: engines.Engine) -> int:
@@ -196,13 +258,26 @@ def port_of(engine: engines.Engine) -> int:
 
 def mix_jobs(engine: engines.Engine, queries: list[mix.Query]) -> list[loadgen.Job]:
     port = port_of(engine)
-    return [loadgen.Job(q.name, tuple(loadgen.encode_get("127.0.0.1", port, engine.target(text),
-                                                         {"Accept": mix.ACCEPT[q.form]}) for text in q.texts))
-            for q in queries]
+    return [
+        loadgen.Job(
+            q.name,
+            tuple(
+                loadgen.encode_get("127.0.0.1", port, engine.target(text), {"Accept": mix.ACCEPT[q.form]})
+                for text in q.texts
+            ),
+        )
+        for q in queries
+    ]
 
 
-def get_jobs(engine: engines.Engine, label: str, paths: list[str], accept: str | None, follow: bool = False,
-             headers: dict[str, str] | None = None) -> list[loadgen.Job]:
+def get_jobs(
+    engine: engines.Engine,
+    label: str,
+    paths: list[str],
+    accept: str | None,
+    follow: bool = False,
+    headers: dict[str, str] | None = None,
+) -> list[loadgen.Job]:
     port = port_of(engine)
     extra = {**({"Accept": accept} if accept else {}), **(headers or {})}
     return [loadgen.Job(label, tuple(loadgen.encode_get("127.0.0.1", port, p, extra) for p in paths), follow=follow)]
@@ -210,11 +285,17 @@ def get_jobs(engine: engines.Engine, label: str, paths: list[str], accept: str |
 
 # ------------------------------------------------------------------ the phases
 
+
 def build(artefacts: Path, out: list[str]) -> float:
     log("building the release ...")
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE,
-                           "build"], cwd=ROOT, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "ccds_crosswalk.cli", "--artefacts", str(artefacts), "--base-uri", BASE, "build"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     seconds = time.monotonic() - started
     if done.returncode != 0:
         raise SystemExit(f"the build failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
@@ -242,13 +323,15 @@ def check_answers(engine_list: list[engines.Engine], queries: list[mix.Query]) -
             answers: dict[str, Counter | str] = {}
             for engine in engine_list:
                 try:
-                    response = loadgen.fetch(engine.base_url, engine.target(text), {"Accept": mix.ACCEPT[query.form]},
-                                             timeout=60)
+                    response = loadgen.fetch(
+                        engine.base_url, engine.target(text), {"Accept": mix.ACCEPT[query.form]}, timeout=60
+                    )
                     if response.status != 200:
                         answers[engine.name] = f"HTTP {response.status}: {response.body[:150]!r}"
                     else:
-                        answers[engine.name] = mix.canonical(query, response.body,
-                                                             response.headers.get("content-type", ""))
+                        answers[engine.name] = mix.canonical(
+                            query, response.body, response.headers.get("content-type", "")
+                        )
                 except Exception as problem:
                     answers[engine.name] = f"{type(problem).__name__}: {problem}"
             groups: dict[int, list[str]] = defaultdict(list)
@@ -284,21 +367,30 @@ def interleaved_mix(engine_list: list[engines.Engine], queries: list[mix.Query],
     for concurrency in (1, 8):
         for round_ in range(plan.rounds):
             for engine in engine_list:
-                s = measure(engine, "mix", jobs[engine.name], concurrency, plan.slice_s, plan.max_requests,
-                            offset=sent[engine.name])
+                s = measure(
+                    engine,
+                    "mix",
+                    jobs[engine.name],
+                    concurrency,
+                    plan.slice_s,
+                    plan.max_requests,
+                    offset=sent[engine.name],
+                )
                 n = len(s.run.records)
                 sent[engine.name] += n
-                log(f"mix c={concurrency} round {round_ + 1} {engine.name}: {n} requests, {n / s.run.wall:.0f}/s, "
-                    f"{sum(not r.ok for r in s.run.records)} errors, other load {s.other_cores:.2f} cores")
+                log(
+                    f"mix c={concurrency} round {round_ + 1} {engine.name}: {n} requests, {n / s.run.wall:.0f}/s, "
+                    f"{sum(not r.ok for r in s.run.records)} errors, other load {s.other_cores:.2f} cores"
+                )
                 slices.append(s)
     return slices
 
 
 def item_paths(ours: engines.Engine) -> list[str]:
-    query = ("SELECT ?s WHERE { ?s <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme } ORDER BY ?s")
+    query = "SELECT ?s WHERE { ?s <http://www.w3.org/2004/02/skos/core#inScheme> ?scheme } ORDER BY ?s"
     response = loadgen.fetch(ours.base_url, ours.target(query), {"Accept": "text/csv"})
     uris = [line.strip() for line in response.body.decode().splitlines()[1:] if line.strip()]
-    paths = [u[len(BASE):] for u in uris if u.startswith(f"{BASE}id/")]
+    paths = [u[len(BASE) :] for u in uris if u.startswith(f"{BASE}id/")]
     return [quote(p, safe="/-._~!$&'()*+,;=:@%") for p in paths]
 
 
@@ -307,12 +399,20 @@ def own_routes(ours: engines.Engine, plan: Plan, paths: list[str]) -> list[Slice
     files = ["crosswalk-graphs.nq.gz", "crosswalk.ttl", "crosswalk.jsonld", "crosswalk-graphs.nq"]
     routes = [
         ("doc .ttl", get_jobs(ours, "doc .ttl", [f"{d}.ttl" for d in docs], None), None),
-        ("id → 303 → ttl", get_jobs(ours, "id → 303 → ttl", [f"/{p}" for p in paths], "text/turtle", follow=True),
-         {"Accept": "text/turtle"}),
+        (
+            "id → 303 → ttl",
+            get_jobs(ours, "id → 303 → ttl", [f"/{p}" for p in paths], "text/turtle", follow=True),
+            {"Accept": "text/turtle"},
+        ),
         ("doc .html", get_jobs(ours, "doc .html", [f"{d}.html" for d in docs], None), None),
         ("dumps", get_jobs(ours, "dumps", [f"/release/{VERSION}/{f}" for f in files], None), None),
-        ("dumps, Accept-Encoding: gzip", get_jobs(ours, "dumps gz", [f"/release/{VERSION}/{f}" for f in files], None,
-                                                  headers={"Accept-Encoding": "gzip"}), None),
+        (
+            "dumps, Accept-Encoding: gzip",
+            get_jobs(
+                ours, "dumps gz", [f"/release/{VERSION}/{f}" for f in files], None, headers={"Accept-Encoding": "gzip"}
+            ),
+            None,
+        ),
     ]
     out = []
     for label, jobs, follow in routes:
@@ -326,16 +426,23 @@ def own_routes(ours: engines.Engine, plan: Plan, paths: list[str]) -> list[Slice
 def wrk_check(ours: engines.Engine, path: str, seconds: float) -> str:
     if shutil.which("wrk") is None:
         return "wrk not installed (apt-get install -y wrk) — skipped"
-    done = subprocess.run(["wrk", "-t2", "-c8", f"-d{max(1, round(seconds))}s", "--latency", f"{ours.base_url}{path}"],
-                          capture_output=True, text=True, check=False, timeout=seconds + 30)
+    done = subprocess.run(
+        ["wrk", "-t2", "-c8", f"-d{max(1, round(seconds))}s", "--latency", f"{ours.base_url}{path}"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=seconds + 30,
+    )
     rate = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     p50 = re.search(r"50%\s+([\d.]+\w+)", done.stdout)
     p99 = re.search(r"99%\s+([\d.]+\w+)", done.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", done.stdout)
     if not rate:
         return f"wrk failed: {done.stdout[-300:]} {done.stderr[-300:]}"
-    return (f"wrk -t2 -c8 on {path}: {float(rate.group(1)):.0f} req/s, p50 {p50.group(1) if p50 else '?'}, "
-            f"p99 {p99.group(1) if p99 else '?'}, non-2xx {errors.group(1) if errors else 0}")
+    return (
+        f"wrk -t2 -c8 on {path}: {float(rate.group(1)):.0f} req/s, p50 {p50.group(1) if p50 else '?'}, "
+        f"p99 {p99.group(1) if p99 else '?'}, non-2xx {errors.group(1) if errors else 0}"
+    )
 
 
 @dataclass
@@ -352,22 +459,33 @@ class ConfigResult:
 def configs(artefacts: Path, work: Path, queries: list[mix.Query], paths: list[str], plan: Plan) -> list[ConfigResult]:
     results = []
     for workers, query_workers, threads in plan.configs:
-        engine = engines.start_ours(artefacts, BASE, work, plan.limit_s, workers, query_workers, threads,
-                                    tag=f"[w{workers},q{query_workers},t{threads}]")
+        engine = engines.start_ours(
+            artefacts,
+            BASE,
+            work,
+            plan.limit_s,
+            workers,
+            query_workers,
+            threads,
+            tag=f"[w{workers},q{query_workers},t{threads}]",
+        )
         try:
             # several HTTP workers: let every worker finish starting before measuring
             if workers > 1:
                 time.sleep(1.5)
             m = measure(engine, "mix", mix_jobs(engine, queries), 8, plan.config_s, plan.max_requests)
             docs = [f"/doc/{p[3:]}.ttl" for p in paths]
-            t = measure(engine, "doc .ttl", get_jobs(engine, "doc .ttl", docs, None), 8, plan.config_s,
-                        plan.max_requests * 5)
+            t = measure(
+                engine, "doc .ttl", get_jobs(engine, "doc .ttl", docs, None), 8, plan.config_s, plan.max_requests * 5
+            )
             count = len(engines.processes(engine.pid))
             results.append(ConfigResult(workers, query_workers, threads, engine.ready_s, count, m, t))
-            log(f"config --workers {workers} --query-workers {query_workers} --query-threads {threads}: "
+            log(
+                f"config --workers {workers} --query-workers {query_workers} --query-threads {threads}: "
                 f"ready {engine.ready_s:.2f} s, "
                 f"mix c=8 {len(m.run.records) / m.run.wall:.0f}/s, ttl {len(t.run.records) / t.run.wall:.0f}/s, "
-                f"peak RSS {max(m.rss_peak, t.rss_peak) / 2**20:.0f} MiB")
+                f"peak RSS {max(m.rss_peak, t.rss_peak) / 2**20:.0f} MiB"
+            )
         finally:
             engine.stop()
     return results
@@ -403,8 +521,11 @@ def tail_ratios(runaways: list[Runaway]) -> list[tuple[str, float]]:
     """Per engine: lookup p99 with the crosswalk loop and a runaway ÷ p99 with the crosswalk loop alone."""
     out = []
     for name in dict.fromkeys(r.engine for r in runaways):
-        p99 = {r.with_runaway: pct([x.seconds for x in r.lookups if x.ok], .99)
-               for r in runaways if r.engine == name and any(x.ok for x in r.lookups)}
+        p99 = {
+            r.with_runaway: pct([x.seconds for x in r.lookups if x.ok], 0.99)
+            for r in runaways
+            if r.engine == name and any(x.ok for x in r.lookups)
+        }
         if len(p99) == 2 and p99[False]:
             out.append((name, p99[True] / p99[False]))
     return out
@@ -415,8 +536,9 @@ def runaway(engine: engines.Engine, queries: list[mix.Query], plan: Plan, with_r
     query."""
     port = port_of(engine)
     by_name = {q.name: q for q in queries}
-    crosswalk = loadgen.encode_get("127.0.0.1", port, engine.target(by_name["crosswalk"].texts[0]),
-                                   {"Accept": mix.ACCEPT["SELECT"]})
+    crosswalk = loadgen.encode_get(
+        "127.0.0.1", port, engine.target(by_name["crosswalk"].texts[0]), {"Accept": mix.ACCEPT["SELECT"]}
+    )
     heavy = loadgen.encode_get("127.0.0.1", port, engine.target(mix.RUNAWAY), {"Accept": mix.ACCEPT["SELECT"]})
     stop = threading.Event()
     connections: list[loadgen.Connection] = []
@@ -450,8 +572,15 @@ def runaway(engine: engines.Engine, queries: list[mix.Query], plan: Plan, with_r
         t.start()
     time.sleep(0.5)
     try:
-        run = loadgen.run_closed_loop(engine.base_url, mix_jobs(engine, [by_name["lookup"]]), 1, plan.runaway_s,
-                                      10**6, timeout=plan.limit_s, interval=LOOKUP_INTERVAL_S)
+        run = loadgen.run_closed_loop(
+            engine.base_url,
+            mix_jobs(engine, [by_name["lookup"]]),
+            1,
+            plan.runaway_s,
+            10**6,
+            timeout=plan.limit_s,
+            interval=LOOKUP_INTERVAL_S,
+        )
     finally:
         stop.set()
         for conn in list(connections):
@@ -462,10 +591,12 @@ def runaway(engine: engines.Engine, queries: list[mix.Query], plan: Plan, with_r
             t.join(2)
     result = Runaway(engine.name, with_runaway, run.records, outcomes, counts["ok"], counts["bad"])
     lat = [r.seconds for r in run.records if r.ok]
-    log(f"{'runaway' if with_runaway else 'crosswalk only'} {engine.name}: {len(run.records)} lookups, "
+    log(
+        f"{'runaway' if with_runaway else 'crosswalk only'} {engine.name}: {len(run.records)} lookups, "
         f"{sum(not r.ok for r in run.records)} errors, "
-        f"p50 {ms(pct(lat, .5)) if lat else '-'} ms, p99 {ms(pct(lat, .99)) if lat else '-'} ms; "
-        f"runaway: {outcomes[:4]}; crosswalks {counts}")
+        f"p50 {ms(pct(lat, 0.5)) if lat else '-'} ms, p99 {ms(pct(lat, 0.99)) if lat else '-'} ms; "
+        f"runaway: {outcomes[:4]}; crosswalks {counts}"
+    )
     return result
 
 
@@ -474,14 +605,33 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
     if shutil.which("py-spy") is None:
         return "py-spy not installed (pip install py-spy) — skipped"
     report = []
-    for label, jobs in (("mix c=8", mix_jobs(ours, queries)),
-                        ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None)),
-                        ("doc .html c=8", get_jobs(ours, "html", [f"/doc/{p[3:]}.html" for p in paths], None))):
+    for label, jobs in (
+        ("mix c=8", mix_jobs(ours, queries)),
+        ("doc .ttl c=8", get_jobs(ours, "ttl", [f"/doc/{p[3:]}.ttl" for p in paths], None)),
+        ("doc .html c=8", get_jobs(ours, "html", [f"/doc/{p[3:]}.html" for p in paths], None)),
+    ):
         out = work / f"profile-{label.split()[0]}-{label.split()[1].strip('.')}.txt"
-        spy = subprocess.Popen(["py-spy", "record", "--pid", str(ours.pid), "--subprocesses", "--gil", "--format",
-                                "raw", "--rate", "250", "--nonblocking", "--duration", str(int(seconds) + 1),
-                                "-o", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        spy = subprocess.Popen(
+            [
+                "py-spy",
+                "record",
+                "--pid",
+                str(ours.pid),
+                "--subprocesses",
+                "--gil",
+                "--format",
+                "raw",
+                "--rate",
+                "250",
+                "--nonblocking",
+                "--duration",
+                str(int(seconds) + 1),
+                "-o",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(0.5)
             loadgen.run_closed_loop(ours.base_url, jobs, 8, seconds, 10**6)
@@ -490,17 +640,19 @@ def profile(ours: engines.Engine, queries: list[mix.Query], paths: list[str], wo
             if spy.poll() is None:
                 spy.terminate()
                 spy.wait(10)
-        report.append(f"#### py-spy --gil, {label} (samples of the thread holding the GIL, by process and "
-                      f"function; raw stacks in {out.name})\n")
+        report.append(
+            f"#### py-spy --gil, {label} (samples of the thread holding the GIL, by process and "
+            f"function; raw stacks in {out.name})\n"
+        )
         report.append(summarise_profile(out))
     return "\n".join(report)
 
 
 CATEGORIES = (  # (name, substrings of the leaf frame's file), first match wins
-    ("results writing (server/web/results.py, json)", ("server/web/results.py",)),
+    ("results writing (server/engine/results.py, json)", ("server/engine/results.py",)),
     ("RDF serialisation for /doc (resources.serialise)", ("server/web/resources.py",)),
-    ("lookups on pyoxigraph (backend.describe/select)", ("server/web/backend.py",)),
-    ("query call into pyoxigraph (evaluate.py)", ("server/web/evaluate.py",)),
+    ("lookups on pyoxigraph (backend.describe/select)", ("server/engine/backend.py",)),
+    ("query call into pyoxigraph (evaluate.py)", ("server/engine/evaluate.py",)),
     ("other project code (server/…)", ("/server/", "server/web/", "server/")),
     ("IPC: pickle + pipes (multiprocessing)", ("multiprocessing/", "pickle")),
     ("HTTP server: uvicorn + h11 + asyncio", ("uvicorn/", "h11/", "asyncio/", "selectors.py")),
@@ -515,7 +667,7 @@ def _category(leaf: str, stack: str) -> str:
     match = re.match(r".* \((.*?):\d+\)", leaf)
     file = match.group(1) if match else leaf
     if "json/" in file:  # the stdlib JSON encoder, called by whoever is below it
-        file = "server/web/results.py" if "write_select" in stack else "logging/" if "Guard" in stack else file
+        file = "server/engine/results.py" if "write_select" in stack else "logging/" if "Guard" in stack else file
     for name, needles in CATEGORIES:
         if any(n in file for n in needles):
             return name
@@ -563,6 +715,7 @@ def _short(frame: str) -> str:
 
 # ------------------------------------------------------------------ report
 
+
 def aggregate(slices: list[Slice]) -> dict[tuple[str, int], dict]:
     grouped: dict[tuple[str, int], list[Slice]] = defaultdict(list)
     for s in slices:
@@ -573,9 +726,14 @@ def aggregate(slices: list[Slice]) -> dict[tuple[str, int], dict]:
         wall = sum(s.run.wall for s in group)
         cpu = sum(s.server_cpu for s in group)
         out[key] = {
-            "records": records, "wall": wall, "n": len(records), "errors": sum(not r.ok for r in records),
-            "throughput": len(records) / wall if wall else 0.0, "cpu_per_req": cpu / max(len(records), 1),
-            "server_cores": cpu / wall if wall else 0.0, "rss_peak": max(s.rss_peak for s in group),
+            "records": records,
+            "wall": wall,
+            "n": len(records),
+            "errors": sum(not r.ok for r in records),
+            "throughput": len(records) / wall if wall else 0.0,
+            "cpu_per_req": cpu / max(len(records), 1),
+            "server_cores": cpu / wall if wall else 0.0,
+            "rss_peak": max(s.rss_peak for s in group),
             "pss_peak": max(s.pss_peak for s in group),
             "client_cores": sum(s.run.client_cpu for s in group) / wall if wall else 0.0,
             "other_cores": statistics.fmean(s.other_cores for s in group),
@@ -594,28 +752,50 @@ def agreed_throughput(stats: dict, excluded: set[str], concurrency: int) -> floa
     return concurrency * len(kept) / busy if busy else 0.0
 
 
-def report(info: dict, build_s: float, build_stages: str, engine_list: list[engines.Engine],
-           checks: list[Check], mix_slices: list[Slice], own: list[Slice], wrk: str, cfgs: list[ConfigResult],
-           ready: list[float], runaways: list[Runaway], queries: list[mix.Query], plan: Plan, command: str,
-           prof: str, total_s: float, notes: list[str], micro_rows: list[tuple[str, str, str]]) -> str:
+def report(
+    info: dict,
+    build_s: float,
+    build_stages: str,
+    engine_list: list[engines.Engine],
+    checks: list[Check],
+    mix_slices: list[Slice],
+    own: list[Slice],
+    wrk: str,
+    cfgs: list[ConfigResult],
+    ready: list[float],
+    runaways: list[Runaway],
+    queries: list[mix.Query],
+    plan: Plan,
+    command: str,
+    prof: str,
+    total_s: float,
+    notes: list[str],
+    micro_rows: list[tuple[str, str, str]],
+) -> str:
     names = [e.name for e in engine_list]
     stats = aggregate(mix_slices)
     excluded = {name: {c.query for c in checks if name in c.disagree} for name in names}
     out: list[str] = []
     w = out.append
     w(f"Run: `{command}` — {info['date']}; total {total_s:.0f} s.\n")
-    w(f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
-      f"load average before the run {info['load']}, other processes using {info['background']} cores just before "
-      f"it; kernel memory reclaim: {info['reclaim']}; code at {info['commit']}.\n")
-    w("Load generator: benchmarks/loadgen.py — closed loop, one thread and one keep-alive raw-socket HTTP/1.1 "
-      "connection per concurrent client, in the benchmark's own process, **sharing the same CPUs as the servers** "
-      f"(its CPU use is shown as `client cores`). Each engine's turn starts with {WARM_UP_S:g} s of the same work, "
-      f"not counted, then lasts {plan.slice_s:g} s, "
-      f"{plan.rounds} interleaved round(s) per concurrency (A B C D A B C D …); requests in flight at the end of a "
-      "turn are completed and counted. `other cores` is CPU used by processes outside the server and the load "
-      "generator during a turn (other work on the machine).\n")
-    w(f"Every engine has a {plan.limit_s:g} s server-side query time limit where it has one "
-      "(ours --timeout, Oxigraph --timeout-s, Virtuoso MaxQueryExecutionTime; rdflib-endpoint has none).\n")
+    w(
+        f"Machine: {info['nproc']} CPUs ({info['cpu']}), {info['memory']} RAM, Python {info['python']}, "
+        f"load average before the run {info['load']}, other processes using {info['background']} cores just before "
+        f"it; kernel memory reclaim: {info['reclaim']}; code at {info['commit']}.\n"
+    )
+    w(
+        "Load generator: benchmarks/loadgen.py — closed loop, one thread and one keep-alive raw-socket HTTP/1.1 "
+        "connection per concurrent client, in the benchmark's own process, **sharing the same CPUs as the servers** "
+        f"(its CPU use is shown as `client cores`). Each engine's turn starts with {WARM_UP_S:g} s of the same work, "
+        f"not counted, then lasts {plan.slice_s:g} s, "
+        f"{plan.rounds} interleaved round(s) per concurrency (A B C D A B C D …); requests in flight at the end of a "
+        "turn are completed and counted. `other cores` is CPU used by processes outside the server and the load "
+        "generator during a turn (other work on the machine).\n"
+    )
+    w(
+        f"Every engine has a {plan.limit_s:g} s server-side query time limit where it has one "
+        "(ours --timeout, Oxigraph --timeout-s, Virtuoso MaxQueryExecutionTime; rdflib-endpoint has none).\n"
+    )
     for e in engine_list:
         extra = f" — {'; '.join(e.notes)}" if e.notes else ""
         w(f"- **{e.name}**: {e.sparql}{extra}")
@@ -626,15 +806,20 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
     w("### Same answers\n")
     w("| query | what | variants | rows (1st variant) | result |\n|---|---|---:|---:|---|")
     for c, q in zip(checks, queries, strict=True):
-        result = "all engines agree" if not c.disagree else "; ".join(
-            f"**{k} disagrees** ({v[:160]}) — excluded for this query" for k, v in c.disagree.items())
+        result = (
+            "all engines agree"
+            if not c.disagree
+            else "; ".join(f"**{k} disagrees** ({v[:160]}) — excluded for this query" for k, v in c.disagree.items())
+        )
         w(f"| {q.name} | {q.what} | {c.variants} | {c.rows} | {result} |")
     w("")
 
     # summary
     w("### Mix (all queries in turn), per engine\n")
-    w("| engine | c | requests | throughput req/s | per turn | mix p50 ms | mix p99 ms | errors | server CPU ms/req "
-      "| server cores | peak RSS / PSS MiB (all processes) | client cores | other cores |")
+    w(
+        "| engine | c | requests | throughput req/s | per turn | mix p50 ms | mix p99 ms | errors | server CPU ms/req "
+        "| server cores | peak RSS / PSS MiB (all processes) | client cores | other cores |"
+    )
     w("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for concurrency in (1, 8):
         for name in names:
@@ -645,14 +830,18 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
             tp = agreed_throughput(s, excluded[name], concurrency)
             star = "*" if excluded[name] else ""
             turns = " ".join(f"{x:.0f}" for x in s["per_round"])
-            w(f"| {name} | {concurrency} | {s['n']} | {tp:.0f}{star} | {turns} | {ms(pct(lat, .5))} | "
-              f"{ms(pct(lat, .99))} | "
-              f"{s['errors']} | {s['cpu_per_req'] * 1000:.2f} | {s['server_cores']:.2f} | "
-              f"{s['rss_peak'] / 2**20:.0f} / {s['pss_peak'] / 2**20:.0f} | "
-              f"{s['client_cores']:.2f} | {s['other_cores']:.2f} |")
+            w(
+                f"| {name} | {concurrency} | {s['n']} | {tp:.0f}{star} | {turns} | {ms(pct(lat, 0.5))} | "
+                f"{ms(pct(lat, 0.99))} | "
+                f"{s['errors']} | {s['cpu_per_req'] * 1000:.2f} | {s['server_cores']:.2f} | "
+                f"{s['rss_peak'] / 2**20:.0f} / {s['pss_peak'] / 2**20:.0f} | "
+                f"{s['client_cores']:.2f} | {s['other_cores']:.2f} |"
+            )
     if any(excluded.values()):
-        w("\n\\* throughput over the queries this engine answered correctly (closed-loop Little's law: "
-          "c × requests ÷ their summed latency).")
+        w(
+            "\n\\* throughput over the queries this engine answered correctly (closed-loop Little's law: "
+            "c × requests ÷ their summed latency)."
+        )
     w("")
     ours = "ours"
     ratio_lines = []
@@ -666,8 +855,11 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
                 a = agreed_throughput(base, excluded[ours] | excluded[name], concurrency)
                 b = agreed_throughput(other, excluded[ours] | excluded[name], concurrency)
                 cpu = base["cpu_per_req"] / other["cpu_per_req"] if other["cpu_per_req"] else float("nan")
-                ratio_lines.append(f"c={concurrency}: ours ÷ {name} = **{a / b:.2f}×** throughput, "
-                                   f"{cpu:.2f}× CPU per request" if b else f"c={concurrency}: {name} answered nothing")
+                ratio_lines.append(
+                    f"c={concurrency}: ours ÷ {name} = **{a / b:.2f}×** throughput, {cpu:.2f}× CPU per request"
+                    if b
+                    else f"c={concurrency}: {name} answered nothing"
+                )
     w("Ratios (ours ÷ alternative): " + "; ".join(ratio_lines) + ".\n")
 
     # per query
@@ -684,9 +876,9 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
                 if not lat:
                     cells.append("–")
                     continue
-                p50[name] = pct(lat, .5)
+                p50[name] = pct(lat, 0.5)
                 flag = " ✗" if q.name in excluded[name] else ""
-                cells.append(f"{ms(pct(lat, .5))} / {ms(pct(lat, .99))}{f' ({errs})' if errs else ''}{flag}")
+                cells.append(f"{ms(pct(lat, 0.5))} / {ms(pct(lat, 0.99))}{f' ({errs})' if errs else ''}{flag}")
             ratios = []
             for name in names[1:]:
                 if ours in p50 and name in p50 and q.name not in excluded[name] | excluded[ours]:
@@ -698,42 +890,55 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
 
     # own routes
     w("### Our server only (no such URIs elsewhere), c=8\n")
-    w("| route | requests | req/s | MB/s | p50 ms | p99 ms | errors | server CPU ms/req | peak RSS / PSS MiB "
-      "| client cores |")
+    w(
+        "| route | requests | req/s | MB/s | p50 ms | p99 ms | errors | server CPU ms/req | peak RSS / PSS MiB "
+        "| client cores |"
+    )
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in own:
         lat = [r.seconds for r in s.run.records]
         n = len(lat)
         mbps = sum(r.nbytes for r in s.run.records) / s.run.wall / 1e6
-        w(f"| {s.phase} | {n} | {n / s.run.wall:.0f} | {mbps:.1f} | {ms(pct(lat, .5))} | {ms(pct(lat, .99))} | "
-          f"{sum(not r.ok for r in s.run.records)} | {s.server_cpu / max(n, 1) * 1000:.2f} | "
-          f"{s.rss_peak / 2**20:.0f} / {s.pss_peak / 2**20:.0f} | "
-          f"{s.run.client_cpu / s.run.wall:.2f} |")
+        w(
+            f"| {s.phase} | {n} | {n / s.run.wall:.0f} | {mbps:.1f} | {ms(pct(lat, 0.5))} | {ms(pct(lat, 0.99))} | "
+            f"{sum(not r.ok for r in s.run.records)} | {s.server_cpu / max(n, 1) * 1000:.2f} | "
+            f"{s.rss_peak / 2**20:.0f} / {s.pss_peak / 2**20:.0f} | "
+            f"{s.run.client_cpu / s.run.wall:.2f} |"
+        )
     w(f"\nCross-check with a C load generator: {wrk}\n")
 
     # configs
     w("### Our server: --workers / --query-workers / --query-threads (c=8)\n")
-    w("| --workers | --query-workers | --query-threads | processes | ready s | mix req/s | mix p99 ms | "
-      "lookup p50 / p99 ms | mix errors | Turtle req/s | Turtle p99 ms | peak RSS / PSS MiB |")
+    w(
+        "| --workers | --query-workers | --query-threads | processes | ready s | mix req/s | mix p99 ms | "
+        "lookup p50 / p99 ms | mix errors | Turtle req/s | Turtle p99 ms | peak RSS / PSS MiB |"
+    )
     w("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c in cfgs:
         lat = [r.seconds for r in c.mix.run.records]
         tl = [r.seconds for r in c.ttl.run.records]
         looks = [r.seconds for r in c.mix.run.records if r.label == "lookup"]
-        w(f"| {c.workers} | {c.query_workers} | {c.query_threads} | {c.processes} | {c.ready_s:.2f} | "
-          f"{len(lat) / c.mix.run.wall:.0f} | {ms(pct(lat, .99))} | {ms(pct(looks, .5))} / {ms(pct(looks, .99))} | "
-          f"{sum(not r.ok for r in c.mix.run.records)} | {len(tl) / c.ttl.run.wall:.0f} | "
-          f"{ms(pct(tl, .99))} | {max(c.mix.rss_peak, c.ttl.rss_peak) / 2**20:.0f} / "
-          f"{max(c.mix.pss_peak, c.ttl.pss_peak) / 2**20:.0f} |")
+        w(
+            f"| {c.workers} | {c.query_workers} | {c.query_threads} | {c.processes} | {c.ready_s:.2f} | "
+            f"{len(lat) / c.mix.run.wall:.0f} | {ms(pct(lat, 0.99))} | "
+            f"{ms(pct(looks, 0.5))} / {ms(pct(looks, 0.99))} | "
+            f"{sum(not r.ok for r in c.mix.run.records)} | {len(tl) / c.ttl.run.wall:.0f} | "
+            f"{ms(pct(tl, 0.99))} | {max(c.mix.rss_peak, c.ttl.rss_peak) / 2**20:.0f} / "
+            f"{max(c.mix.pss_peak, c.ttl.pss_peak) / 2**20:.0f} |"
+        )
     w("")
 
     # runaway
     w(f"### A lookup while the whole crosswalk and a runaway query run (c=1 lookups for {plan.runaway_s:g} s)\n")
-    w(f"Runaway query: `{mix.RUNAWAY}`. One client loops queries/crosswalk.rq (a slow query: ~500 rows, ~600 KB), "
-      "a second loops the runaway (second row of each engine only), a third sends lookups one at a time, at most one "
-      f"every {LOOKUP_INTERVAL_S * 1000:g} ms. The first row is the baseline for what the runaway adds.\n")
-    w("| engine | background | lookups | errors | p50 ms | p99 ms | max ms | lookup p50 idle (mix c=1) | "
-      "crosswalks answered | runaway outcomes |")
+    w(
+        f"Runaway query: `{mix.RUNAWAY}`. One client loops queries/crosswalk.rq (a slow query: ~500 rows, ~600 KB), "
+        "a second loops the runaway (second row of each engine only), a third sends lookups one at a time, at most one "
+        f"every {LOOKUP_INTERVAL_S * 1000:g} ms. The first row is the baseline for what the runaway adds.\n"
+    )
+    w(
+        "| engine | background | lookups | errors | p50 ms | p99 ms | max ms | lookup p50 idle (mix c=1) | "
+        "crosswalks answered | runaway outcomes |"
+    )
     w("|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in runaways:
         lat = [x.seconds for x in r.lookups if x.ok]
@@ -744,14 +949,18 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
             m = re.match(r"(.*) after ([\d.]+) s", o)
             if m:
                 kinds[m.group(1)].append(float(m.group(2)))
-        shown = ", ".join(f"{len(d)}× {k} after {min(d):.1f}" + (f"–{max(d):.1f}" if max(d) > min(d) else "") + " s"
-                          for k, d in kinds.items())
+        shown = ", ".join(
+            f"{len(d)}× {k} after {min(d):.1f}" + (f"–{max(d):.1f}" if max(d) > min(d) else "") + " s"
+            for k, d in kinds.items()
+        )
         background = "crosswalk + runaway" if r.with_runaway else "crosswalk"
-        w(f"| {r.engine} | {background} | {len(r.lookups)} | {sum(not x.ok for x in r.lookups)} | "
-          f"{ms(pct(lat, .5)) if lat else '–'} | {ms(pct(lat, .99)) if lat else '–'} | "
-          f"{ms(max(lat)) if lat else '–'} | {ms(pct(idle_lat, .5)) if idle_lat else '–'} | "
-          f"{r.crosswalks_done} ({r.crosswalk_errors} failed) | "
-          f"{(shown or f'no answer in {plan.runaway_s + 0.5:g} s (still running)') if r.with_runaway else '–'} |")
+        w(
+            f"| {r.engine} | {background} | {len(r.lookups)} | {sum(not x.ok for x in r.lookups)} | "
+            f"{ms(pct(lat, 0.5)) if lat else '–'} | {ms(pct(lat, 0.99)) if lat else '–'} | "
+            f"{ms(max(lat)) if lat else '–'} | {ms(pct(idle_lat, 0.5)) if idle_lat else '–'} | "
+            f"{r.crosswalks_done} ({r.crosswalk_errors} failed) | "
+            f"{(shown or f'no answer in {plan.runaway_s + 0.5:g} s (still running)') if r.with_runaway else '–'} |"
+        )
     w("")
 
     # targets
@@ -773,14 +982,17 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
             row(f"mix throughput c=8 ≥ {factor:g}× {alt}", "not measured", None)
     if o1:
         lookups = [r.seconds for r in o1["records"] if r.label == "lookup"]
-        row("c=1 lookup p50 ≤ 2.5 ms", f"{ms(pct(lookups, .5))} ms", pct(lookups, .5) <= 0.0025)
-        row("c=1 lookup p99 ≤ 8 ms", f"{ms(pct(lookups, .99))} ms", pct(lookups, .99) <= 0.008)
+        row("c=1 lookup p50 ≤ 2.5 ms", f"{ms(pct(lookups, 0.5))} ms", pct(lookups, 0.5) <= 0.0025)
+        row("c=1 lookup p99 ≤ 8 ms", f"{ms(pct(lookups, 0.99))} ms", pct(lookups, 0.99) <= 0.008)
     if o8:
         own_errors = sum(not r.ok for s in own for r in s.run.records)
-        row("c=8 no errors (mix and own routes)", f"{o8['errors']} mix + {own_errors} own-route errors",
-            o8["errors"] + own_errors == 0)
+        row(
+            "c=8 no errors (mix and own routes)",
+            f"{o8['errors']} mix + {own_errors} own-route errors",
+            o8["errors"] + own_errors == 0,
+        )
         lat = [r.seconds for r in o8["records"]]
-        row("c=8 mix p99 ≤ 300 ms", f"{ms(pct(lat, .99))} ms", pct(lat, .99) <= 0.3)
+        row("c=8 mix p99 ≤ 300 ms", f"{ms(pct(lat, 0.99))} ms", pct(lat, 0.99) <= 0.3)
     ttl = next((s for s in own if s.phase == "doc .ttl"), None)
     if ttl:
         rate = len(ttl.run.records) / ttl.run.wall
@@ -790,29 +1002,37 @@ def report(info: dict, build_s: float, build_stages: str, engine_list: list[engi
     ours8 = [s for s in mix_slices if s.engine == ours and s.concurrency == 8] + list(own)
     if ours8:
         pss, rss = max(s.pss_peak for s in ours8), max(s.rss_peak for s in ours8)
-        row("memory ≤ 300 MB, all processes, c=8", f"{pss / 1e6:.0f} MB peak PSS sum ({pss / 2**20:.0f} MiB; "
+        row(
+            "memory ≤ 300 MB, all processes, c=8",
+            f"{pss / 1e6:.0f} MB peak PSS sum ({pss / 2**20:.0f} MiB; "
             f"the RSS sum, which counts the shared store once per worker, peaked at {rss / 1e6:.0f} MB)",
-            pss <= 300e6)
+            pss <= 300e6,
+        )
     pressure = {r.with_runaway: r for r in runaways if r.engine == ours}
     if len(pressure) == 2:
         alone, both = ([x.seconds for x in pressure[k].lookups if x.ok] for k in (False, True))
         errors = sum(not x.ok for k in (False, True) for x in pressure[k].lookups)
         stopped = any("503" in o for o in pressure[True].runaway_outcomes)
         if alone and both:
-            p50a, p99a, p50b, p99b = pct(alone, .5), pct(alone, .99), pct(both, .5), pct(both, .99)
+            p50a, p99a, p50b, p99b = pct(alone, 0.5), pct(alone, 0.99), pct(both, 0.5), pct(both, 0.99)
             others = [f"{name} ×{ratio:.2f}" for name, ratio in tail_ratios(runaways) if name != ours]
-            row("a runaway query never delays the cheap ones: lookup p50 with the crosswalk loop and a runaway within "
+            row(
+                "a runaway query never delays the cheap ones: lookup p50 with the crosswalk loop and a runaway within "
                 "1.25× (+0.5 ms) of the crosswalk loop alone, no errors, the runaway stopped at its limit",
                 f"p50 {ms(p50b)} vs {ms(p50a)} ms, {errors} errors, runaway "
                 f"{'stopped (503)' if stopped else 'not stopped'}; p99 {ms(p99b)} vs {ms(p99a)} ms "
                 f"(×{p99b / p99a:.2f}; {', '.join(others)})",
-                p50b <= 1.25 * p50a + 5e-4 and not errors and stopped)
+                p50b <= 1.25 * p50a + 5e-4 and not errors and stopped,
+            )
         idle1 = stats.get((ours, 1))
         idle_lat = [x.seconds for x in idle1["records"] if x.label == "lookup"] if idle1 else []
         if alone and idle_lat:
-            row("a slow query never delays the cheap ones: lookup p50 with the crosswalk loop vs idle (c=1 mix), "
-                "within 1.25×", f"{ms(pct(alone, .5))} vs {ms(pct(idle_lat, .5))} ms",
-                pct(alone, .5) <= 1.25 * pct(idle_lat, .5))
+            row(
+                "a slow query never delays the cheap ones: lookup p50 with the crosswalk loop vs idle (c=1 mix), "
+                "within 1.25×",
+                f"{ms(pct(alone, 0.5))} vs {ms(pct(idle_lat, 0.5))} ms",
+                pct(alone, 0.5) <= 1.25 * pct(idle_lat, 0.5),
+            )
     row("build ≤ 20 s", f"{build_s:.1f} s", build_s <= 20)
     out += rows
     w("")
@@ -834,7 +1054,7 @@ def write_readme(results: str) -> None:
     if README.exists():
         text = README.read_text(encoding="utf-8")
         if START in text and END in text:
-            text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
+            text = text[: text.index(START)] + block + text[text.index(END) + len(END) :]
         else:
             text = text.rstrip() + "\n\n## Results\n\n" + block + "\n"
     else:
@@ -843,6 +1063,7 @@ def write_readme(results: str) -> None:
 
 
 # ------------------------------------------------------------------ main
+
 
 def main(argv: list[str] | None = None) -> int:
     sys.setswitchinterval(0.0005)  # a client thread that has its answer takes the GIL back within 0.5 ms
@@ -853,8 +1074,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readme", action="store_true", help="write the results into README.md even with --quick")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, profiles)")
     parser.add_argument("--check-only", action="store_true", help="build, start the engines, compare answers, stop")
-    parser.add_argument("--wait-quiet", type=float, default=0, metavar="S",
-                        help="on a shared machine, wait up to S seconds for other work to use < 0.3 cores first")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="on a shared machine, wait up to S seconds for other work to use < 0.3 cores first",
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     command = "python benchmarks/run.py " + " ".join(shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
@@ -866,8 +1092,10 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     info = machine()
     info["background"] = f"{background_cores():.2f}"
-    log(f"{info['date']}; {info['nproc']} CPUs, {info['cpu']}, {info['memory']}; load {info['load']}; "
-        f"other processes busy: {info['background']} cores")
+    log(
+        f"{info['date']}; {info['nproc']} CPUs, {info['cpu']}, {info['memory']}; load {info['load']}; "
+        f"other processes busy: {info['background']} cores"
+    )
     if float(info["background"]) > 0.25:
         log("WARNING: the machine is busy with other work; results will be noisy (see `other cores`)")
     work = Path(tempfile.mkdtemp(prefix="ccds-bench-"))
@@ -942,8 +1170,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quick or args.profile:
             log("in-process micro-measurements ...")
             micro_rows = micro.measure(settings.release_dir, BASE, (mix.QUERIES / "crosswalk.rq").read_text("utf-8"))
-        results = report(info, build_s, stages[0] if stages else "", engine_list, checks, mix_slices, own, wrk, cfgs,
-                         ready, runaways, queries, plan, command, prof, time.monotonic() - began, notes, micro_rows)
+        results = report(
+            info,
+            build_s,
+            stages[0] if stages else "",
+            engine_list,
+            checks,
+            mix_slices,
+            own,
+            wrk,
+            cfgs,
+            ready,
+            runaways,
+            queries,
+            plan,
+            command,
+            prof,
+            time.monotonic() - began,
+            notes,
+            micro_rows,
+        )
     print()
     print(results)
     if not args.no_readme and (not args.quick or args.readme):

@@ -1,47 +1,92 @@
-"""The `ccds-crosswalk` command: parses arguments and calls the build, the query runner or the web server."""
+"""The `ccds-crosswalk` command: parses arguments and calls the build, the query runner or the web server.
+
+Every failure a user can cause or fix (a malformed or missing data file, an artefacts folder that cannot be
+written, a release that is not built, a bad option) ends in one sentence on stderr and a non-zero exit, never a
+traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from server.settings import Limits, Settings, load_settings
+from ccds_crosswalk.settings import Limits, Settings, SettingsError, load_settings
+
+__all__ = ["main", "parser"]
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(base_uri=args.base_uri, artefacts_dir=Path(args.artefacts) if args.artefacts else None)
+class Failure(Exception):
+    """A problem the user can act on; the message is printed as it is."""
+
+
+def _settings(args: argparse.Namespace, **more: object) -> Settings:
+    artefacts = Path(args.artefacts).resolve() if args.artefacts else None
+    sources = Path(args.sources).resolve() if args.sources else None
+    return load_settings(base_uri=args.base_uri, artefacts_dir=artefacts, root=sources, **more)
+
+
+def _explain(problem: OSError, settings: Settings) -> str:
+    """One sentence for a file the build or the server could not read or write."""
+    name = Path(problem.filename) if problem.filename else None
+    reason = problem.strerror or str(problem)
+    if name is not None and name.resolve().is_relative_to(settings.artefacts_dir.resolve()):
+        return (
+            f"cannot write {name} ({reason}): choose a writable folder for the release with "
+            "--artefacts DIR (or $CCDS_ARTEFACTS)"
+        )
+    if name is not None:
+        return (
+            f"cannot read {name} ({reason}): the sources of the release (data/, ontology/, shapes/, queries/) "
+            "must be complete; restore the file from the repository or reinstall the package"
+        )
+    return f"{reason}"
+
+
+def _build(settings: Settings) -> None:
+    from ccds_crosswalk.release.pipeline import BuildError, run_build
+
+    try:
+        run_build(settings)
+    except BuildError as problem:
+        raise Failure(f"the build stopped, nothing was written:\n{problem}") from None
+    except OSError as problem:
+        raise Failure(_explain(problem, settings)) from None
+
+
+def _ensure_built(settings: Settings) -> None:
+    from ccds_crosswalk.release.pipeline import is_stale
+
+    try:
+        stale = is_stale(settings)
+    except OSError as problem:
+        raise Failure(_explain(problem, settings)) from None
+    if stale:
+        _build(settings)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from server.build.pipeline import BuildError, run_build
-
-    try:
-        run_build(_settings(args))
-    except BuildError as problem:
-        print(f"error: the build stopped, nothing was written:\n{problem}", file=sys.stderr)
-        return 1
+    _build(_settings(args))
     return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from server.build.compile import compile_graph
-    from server.build.load import load_data
-    from server.build.pipeline import load_ontology
-    from server.build.validate import load_shapes, run_shapes
+    from ccds_crosswalk.release.pipeline import BuildError, check
 
     settings = _settings(args)
-    data = compile_graph(settings.base_uri, load_data(settings.data_dir))
-    report = run_shapes(
-        data + load_ontology(settings), load_shapes(settings.shapes_dir, settings.base_uri), settings.base_uri
-    )
+    try:
+        report = check(settings)
+    except BuildError as problem:
+        raise Failure(str(problem)) from None
+    except OSError as problem:
+        raise Failure(_explain(problem, settings)) from None
     print(report.text())
     return 0 if report.conforms else 1
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from server.queries import QueryError, resolve_query, run_local, run_remote
+    from ccds_crosswalk.queries import QueryError, resolve_query, run_local, run_remote
 
     settings = _settings(args)
     try:
@@ -58,34 +103,24 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ensure_built(settings: Settings) -> None:
-    from server.build.pipeline import is_stale, run_build
-
-    if is_stale(settings):
-        from server.build.pipeline import BuildError
-
-        try:
-            run_build(settings)
-        except BuildError as problem:
-            print(f"error: the build stopped, nothing was written:\n{problem}", file=sys.stderr)
-            raise SystemExit(1) from None
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    from server.web.run import serve
+    from ccds_crosswalk.web.run import serve
 
-    settings = _settings(args)
-    limits = Limits(query_timeout_s=args.timeout, query_workers=args.query_workers,
-                    query_threads=args.query_threads)
-    settings = load_settings(base_uri=settings.base_uri, artefacts_dir=settings.artefacts_dir, limits=limits)
+    limits = Limits(query_timeout_s=args.timeout, query_workers=args.query_workers, query_threads=args.query_threads)
+    settings = _settings(args, limits=limits, sparql_backend=args.sparql_backend)
     if not args.no_build:
         _ensure_built(settings)
-    serve(settings, host=args.host, port=args.port, workers=args.workers, sparql_backend=args.sparql_backend)
+    elif not (settings.release_dir / "manifest.json").is_file():
+        raise Failure(
+            f"release {settings.release} is not built in {settings.artefacts_dir}: run "
+            "'ccds-crosswalk build' first (or serve without --no-build)"
+        )
+    serve(settings, host=args.host, port=args.port, workers=args.workers)
     return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
-    from server.publish import PublishError, publish
+    from ccds_crosswalk.publish import PublishError, publish
 
     settings = _settings(args)
     _ensure_built(settings)
@@ -99,24 +134,49 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command's name."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--base-uri", help="public base URI of the dataset (default: $CCDS_BASE_URI or w3id)")
+    common.add_argument(
+        "--artefacts",
+        "--out",
+        dest="artefacts",
+        metavar="DIR",
+        help="folder for build output (default: $CCDS_ARTEFACTS, else the checkout's artefacts/, "
+        "else ~/.local/share/ccds-crosswalk)",
+    )
+    common.add_argument(
+        "--sources",
+        metavar="DIR",
+        help="folder holding data/, ontology/, shapes/ and queries/ (default: $CCDS_SOURCES, else "
+        "the checkout's, else the copy installed with the package)",
+    )
+    return common
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, run: Callable[[argparse.Namespace], int], help: str
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=help, parents=[_common()])
+    command.set_defaults(func=run)
+    return command
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="ccds-crosswalk", description=__doc__)
-    root.add_argument("--base-uri", help="public base URI of the dataset (default: env CCDS_BASE_URI or w3id)")
-    root.add_argument("--artefacts", help="folder for build output (default: ./artefacts)")
+    root = argparse.ArgumentParser(prog="ccds-crosswalk", description=__doc__.split("\n\n")[0], parents=[_common()])
+    root.set_defaults(base_uri=None, artefacts=None, sources=None)
     commands = root.add_subparsers(dest="command", required=True)
 
-    commands.add_parser("build", help="compile, reason, validate and serialise the release").set_defaults(
-        func=cmd_build
-    )
-    commands.add_parser("validate", help="run the SHACL shapes on the data only").set_defaults(func=cmd_validate)
+    _command(commands, "build", cmd_build, "compile, reason, validate and serialise the release")
+    _command(commands, "validate", cmd_validate, "run the SHACL shapes on the data only")
 
-    query = commands.add_parser("query", help="run a canned query (name from queries/) or a .rq file")
+    query = _command(commands, "query", cmd_query, "run a canned query (name from queries/) or a .rq file")
     query.add_argument("query", help="a name such as 'crosswalk', or a path to a .rq file")
     query.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table")
     query.add_argument("--endpoint", help="a remote SPARQL endpoint URL (default: the local built graph)")
-    query.set_defaults(func=cmd_query)
 
-    serve = commands.add_parser("serve", help="serve the SPARQL endpoint, URIs, pages and downloads")
+    serve = _command(commands, "serve", cmd_serve, "serve the SPARQL endpoint, URIs, pages and downloads")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes")
@@ -125,20 +185,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
     serve.add_argument("--sparql-backend", help="answer from a remote SPARQL endpoint instead of memory")
     serve.add_argument("--no-build", action="store_true", help="do not build first, even if artefacts are stale")
-    serve.set_defaults(func=cmd_serve)
 
-    publish = commands.add_parser("publish", help="load the release into a triplestore (Graph Store Protocol)")
+    publish = _command(commands, "publish", cmd_publish, "load the release into a triplestore (Graph Store Protocol)")
     publish.add_argument("--store", required=True, help="Graph Store HTTP Protocol endpoint URL")
     publish.add_argument("--sparql", help="the store's SPARQL query endpoint (default: guessed from --store)")
     publish.add_argument("--user", help="user for HTTP digest authentication (e.g. Virtuoso's graph-crud-auth)")
     publish.add_argument("--password", help="password for --user")
-    publish.set_defaults(func=cmd_publish)
     return root
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (Failure, SettingsError) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 
-from server import iris
-from server.settings import Settings
+from ccds_crosswalk import iris
+from ccds_crosswalk.settings import Settings
 
 GRAPH_FILES = {
     "data": "crosswalk.nt",
@@ -48,7 +48,7 @@ def _ntriples(release_dir: Path, name: str) -> bytes:
     if name == "metadata":
         from rdflib import Graph
 
-        from server.build.serialise import ntriples
+        from ccds_crosswalk.release.serialise import ntriples
 
         graph = Graph().parse(release_dir / "void.ttl", format="turtle")
         return ntriples(graph).encode("utf-8")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.settings import Settings
+from ccds_crosswalk.settings import Settings
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -85,10 +85,10 @@ def format_results(results: dict, output: str) -> str:
 
 def run_local(text: str, settings: Settings, output: str) -> str:
     """Evaluate on the built release exactly as the endpoint does (same dataset rules, same limits)."""
-    from server.store import load_store
-    from server.web.evaluate import evaluate, prepare
-    from server.web.jobs import QueryError as EngineError
-    from server.web.jobs import QueryRequest
+    from ccds_crosswalk.engine.evaluate import evaluate, prepare
+    from ccds_crosswalk.engine.jobs import QueryError as EngineError
+    from ccds_crosswalk.engine.jobs import QueryRequest
+    from ccds_crosswalk.engine.store import load_store
 
     store = load_store(settings.release_dir, settings.base_uri)
     prepare(store)

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.build.pipeline import Built, compile_and_check, write_release
-from server.settings import Limits, Settings, load_settings
+from ccds_crosswalk.release.pipeline import Built, compile_and_check, write_release
+from ccds_crosswalk.settings import Limits, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/ccds-crosswalk/"
@@ -52,7 +52,7 @@ def release_dir(settings: Settings, built: Built) -> Path:
 
 def cli(artefacts: Path) -> list[str]:
     """The `ccds-crosswalk` command line on a given artefacts folder and the test base URI."""
-    return [sys.executable, "-m", "server.cli", "--artefacts", str(artefacts), "--base-uri", BASE]
+    return [sys.executable, "-m", "ccds_crosswalk.cli", "--artefacts", str(artefacts), "--base-uri", BASE]
 
 
 def start_server(

@@ -16,16 +16,16 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.build.vocab import prefixes as all_prefixes
-from server.settings import Settings
-from server.store import load_store
-from server.web import downloads, pages, resources, sparql
-from server.web.backend import Backend, Embedded
-from server.web.engine import QueryPool
-from server.web.http import error
-from server.web.jobs import QueryError
-from server.web.middleware import Compress, Guard, configure_logging
-from server.web.render import environment
+from ccds_crosswalk.engine.backend import Backend, Embedded
+from ccds_crosswalk.engine.jobs import QueryError
+from ccds_crosswalk.engine.pool import QueryPool
+from ccds_crosswalk.engine.store import load_store
+from ccds_crosswalk.release.vocab import prefixes as all_prefixes
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.web import downloads, pages, resources, sparql
+from ccds_crosswalk.web.http import error
+from ccds_crosswalk.web.middleware import Compress, Guard, configure_logging
+from ccds_crosswalk.web.render import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Longer URLs get 414 with "POST the query instead"; beyond ~80 KB the HTTP parser itself refuses the request (400).
@@ -38,8 +38,13 @@ class NotBuilt(RuntimeError):
 
 def embedded_backend(settings: Settings) -> Backend:
     store = load_store(settings.release_dir, settings.base_uri)
-    pool = QueryPool(settings.release_dir, settings.base_uri, settings.limits.query_workers,
-                     settings.limits.query_timeout_s, settings.limits.query_threads)
+    pool = QueryPool(
+        settings.release_dir,
+        settings.base_uri,
+        settings.limits.query_workers,
+        settings.limits.query_timeout_s,
+        settings.limits.query_threads,
+    )
     return Embedded(store, pool)
 
 
@@ -71,9 +76,10 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(request: Request, exc: StarletteHTTPException) -> Response:
-        message = {404: f"nothing is published at {request.url.path}; start at / or search at /search",
-                   405: f"{request.method} is not allowed here; this service is read-only"
-                   }.get(exc.status_code, str(exc.detail))
+        message = {
+            404: f"nothing is published at {request.url.path}; start at / or search at /search",
+            405: f"{request.method} is not allowed here; this service is read-only",
+        }.get(exc.status_code, str(exc.detail))
         return error(request, exc.status_code, message)
 
     @app.exception_handler(QueryError)
@@ -86,8 +92,12 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         return error(request, 400, "the request is malformed")
 
     app.add_middleware(Compress, minimum_size=800)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD"],
-                       allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-                       expose_headers=["ETag", "Content-Location", "Link"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD"],
+        allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
+        expose_headers=["ETag", "Content-Location", "Link"],
+    )
     limits = settings.limits
     return Guard(app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES)  # type: ignore[return-value]

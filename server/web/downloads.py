@@ -7,9 +7,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.settings import Settings
-from server.web.http import EXTENSION_OF, RDF_TYPES, accepts_gzip, error, representation, weak_etag
-from server.web.negotiation import negotiate
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.web.http import EXTENSION_OF, RDF_TYPES, accepts_gzip, error, representation, weak_etag
+from ccds_crosswalk.web.negotiation import negotiate
 
 COMPANIONS = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
 
@@ -47,8 +47,7 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
             if accepts_gzip(request.headers.get("accept-encoding")):
                 headers["Content-Encoding"] = "gzip"  # the gzip middleware passes such a response through as it is
                 sent = f"{name}.gz"
-        return representation(request, body(sent), media[name], built_at, vary=False, headers=headers,
-                              etag=etag(name))
+        return representation(request, body(sent), media[name], built_at, vary=False, headers=headers, etag=etag(name))
 
     async def release_file(request: Request, version: str, name: str) -> Response:
         if version != release:
@@ -67,8 +66,14 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         return representation(request, body("void.ttl"), "text/turtle", built_at)
 
     async def context(request: Request) -> Response:
-        return representation(request, body("context.jsonld"), "application/ld+json", built_at, vary=False,
-                              headers={"Access-Control-Allow-Origin": "*"})
+        return representation(
+            request,
+            body("context.jsonld"),
+            "application/ld+json",
+            built_at,
+            vary=False,
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
 
     def void_as(media_type: str) -> bytes:
         """The VoID/DCAT description (void.ttl) in any of the RDF types the resources are offered in."""
@@ -93,11 +98,15 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         return representation(request, void_as(chosen), chosen, built_at)
 
     crosswalk_offers = {
-        "text/turtle": "crosswalk.ttl", "application/ld+json": "crosswalk.jsonld",
-        "application/n-triples": "crosswalk.nt", "application/rdf+xml": "crosswalk.rdf",
-        "text/csv": "crosswalk.csv", "text/tab-separated-values": "crosswalk.sssom.tsv",
+        "text/turtle": "crosswalk.ttl",
+        "application/ld+json": "crosswalk.jsonld",
+        "application/n-triples": "crosswalk.nt",
+        "application/rdf+xml": "crosswalk.rdf",
+        "text/csv": "crosswalk.csv",
+        "text/tab-separated-values": "crosswalk.sssom.tsv",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "crosswalk.xlsx",
-        "application/oscal+json": "oscal-mapping.json", "application/json": "oscal-mapping.json",
+        "application/oscal+json": "oscal-mapping.json",
+        "application/json": "oscal-mapping.json",
     }
 
     async def crosswalk(request: Request) -> Response:
@@ -109,8 +118,10 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         if chosen == "text/html":
             return RedirectResponse("/downloads", status_code=303, headers={"Vary": "Accept"})
         name = crosswalk_offers[chosen]
-        headers = {"Content-Location": f"/release/{release}/{name}",
-                   "Content-Disposition": f'inline; filename="{name}"'}
+        headers = {
+            "Content-Location": f"/release/{release}/{name}",
+            "Content-Disposition": f'inline; filename="{name}"',
+        }
         return representation(request, body(name), chosen, built_at, headers=headers)
 
     router.add_api_route("/crosswalk", crosswalk, methods=["GET", "HEAD"], include_in_schema=False)

@@ -10,14 +10,25 @@ from email.utils import formatdate, parsedate_to_datetime
 from fastapi import Request
 from fastapi.responses import Response
 
-from server.web.negotiation import negotiate
+from ccds_crosswalk.web.negotiation import negotiate
 
 RDF_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
-EXTENSIONS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-              "rdf": "application/rdf+xml", "html": "text/html"}
+EXTENSIONS = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+    "html": "text/html",
+}
 EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
-CHARSET_TYPES = ("text/", "application/ld+json", "application/n-triples", "application/json",
-                 "application/sparql-results", "application/rdf+xml")
+CHARSET_TYPES = (
+    "text/",
+    "application/ld+json",
+    "application/n-triples",
+    "application/json",
+    "application/sparql-results",
+    "application/rdf+xml",
+)
 
 
 def content_type(media_type: str) -> str:
@@ -51,9 +62,16 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return quality.get("gzip", quality.get("x-gzip", quality.get("*", 0.0))) > 0
 
 
-def representation(request: Request, body: bytes, media_type: str, last_modified: float | None = None,
-                   vary: bool = True, headers: dict[str, str] | None = None, status: int = 200,
-                   etag: str | None = None) -> Response:
+def representation(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    last_modified: float | None = None,
+    vary: bool = True,
+    headers: dict[str, str] | None = None,
+    status: int = 200,
+    etag: str | None = None,
+) -> Response:
     """A 200 (or 304 when the client's copy is current) with validators; `etag` when the caller knows it
     already, else the weak ETag of the body."""
     etag = etag or weak_etag(body)
@@ -98,14 +116,22 @@ def error(request: Request, status: int, message: str, offers: list[str] | None 
         comment = f"{status} error: {message}"
         while "--" in comment:  # "--" may not occur inside an XML comment
             comment = comment.replace("--", "- -")
-        body = (f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {comment} -->\n'
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n')
+        body = (
+            f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {comment} -->\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        )
     elif media == "text/html":
         from html import escape
 
-        body = (f"<!doctype html><html><head><meta charset='utf-8'><title>{status}</title></head>"
-                f"<body><h1>{status}</h1><p>{escape(message)}</p><p><a href='/'>Home</a></p></body></html>")
+        body = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>{status}</title></head>"
+            f"<body><h1>{status}</h1><p>{escape(message)}</p><p><a href='/'>Home</a></p></body></html>"
+        )
     else:
         media, body = "text/plain", f"{status} error: {message}\n"
-    return Response(body.encode("utf-8"), status_code=status, media_type=content_type(media),
-                    headers={"Vary": "Accept", "Cache-Control": "no-store"})
+    return Response(
+        body.encode("utf-8"),
+        status_code=status,
+        media_type=content_type(media),
+        headers={"Vary": "Accept", "Cache-Control": "no-store"},
+    )

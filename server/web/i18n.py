@@ -9,9 +9,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "site": {"ja": "CCDS スマートホーム編 対応表", "en": "CCDS smart-home crosswalk"},
     "tagline": {
         "ja": "CCDS「製品分野別セキュリティガイドライン スマートホーム編」Appendix の対応表を、"
-              "リンクトデータとして公開しています。",
+        "リンクトデータとして公開しています。",
         "en": "The crosswalk of the Appendix of the CCDS 'Product-field security guideline: Smart home edition', "
-              "published as linked data.",
+        "published as linked data.",
     },
     "home": {"ja": "ホーム", "en": "Home"},
     "frameworks": {"ja": "フレームワーク", "en": "Frameworks"},
@@ -33,8 +33,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "narrower": {"ja": "下位項目", "en": "Narrower"},
     "scheme": {"ja": "所属", "en": "In scheme"},
     "mappings_out": {"ja": "本書での対応箇所", "en": "Where CCDS covers this item"},
-    "mappings_in": {"ja": "この項目に対応づけられた関連ガイドラインの項目",
-                    "en": "Items of other frameworks mapped to this item"},
+    "mappings_in": {
+        "ja": "この項目に対応づけられた関連ガイドラインの項目",
+        "en": "Items of other frameworks mapped to this item",
+    },
     "record": {"ja": "対応レコード", "en": "Mapping record"},
     "printed": {"ja": "印刷どおり", "en": "As printed"},
     "resolved": {"ja": "訂正後の対応先", "en": "Resolved target"},
@@ -82,9 +84,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "source_place": {"ja": "出典", "en": "Source"},
     "statement_n": {"ja": "記述 {n}", "en": "Statement {n}"},
     "statements": {"ja": "記述(箇条書き)", "en": "Statements (bullets)"},
-    "statements_note": {"ja": "この要件は複数の記述からなり、Appendix は記述ごとに対応箇所を示しています。",
-                        "en": "This requirement consists of several statements; the Appendix gives the CCDS "
-                              "counterparts of each statement separately."},
+    "statements_note": {
+        "ja": "この要件は複数の記述からなり、Appendix は記述ごとに対応箇所を示しています。",
+        "en": "This requirement consists of several statements; the Appendix gives the CCDS "
+        "counterparts of each statement separately.",
+    },
     "corrected": {"ja": "訂正あり", "en": "corrected"},
     "printed_id": {"ja": "印刷上の ID", "en": "printed ID"},
     "see_erratum": {"ja": "正誤を参照", "en": "see erratum"},
@@ -107,17 +111,19 @@ STRINGS: dict[str, dict[str, str]] = {
     "endpoint": {"ja": "エンドポイント", "en": "Endpoint"},
     "coverage_intro": {
         "ja": "各フレームワークの対応レコードが、本書のどの章節を指しているか(件数)。色が濃いほど多い。"
-              "行はフレームワーク(Appendix の章の順)、列は本書の章節です。",
+        "行はフレームワーク(Appendix の章の順)、列は本書の章節です。",
         "en": "How many mapping records of each framework point into each CCDS section; darker means more. "
-              "Rows are the frameworks (in Appendix chapter order), columns the CCDS sections.",
+        "Rows are the frameworks (in Appendix chapter order), columns the CCDS sections.",
     },
-    "coverage_caption": {"ja": "対応レコード数:フレームワーク × 本書の章節",
-                         "en": "Mapping records: framework × CCDS section"},
+    "coverage_caption": {
+        "ja": "対応レコード数:フレームワーク × 本書の章節",
+        "en": "Mapping records: framework × CCDS section",
+    },
     "errata_intro": {
         "ja": "Appendix の表の中で、ID・章番号・名称が互いに食い違っている箇所と、本データセットでの解決です。"
-              "印刷どおりの記載は各レコードに残し、対応先は解決後の項目を指します。",
+        "印刷どおりの記載は各レコードに残し、対応先は解決後の項目を指します。",
         "en": "Places where the Appendix tables contradict themselves (IDs, section numbers, titles), and how this "
-              "dataset resolves them. Each record keeps what was printed; its target is the resolved item.",
+        "dataset resolves them. Each record keeps what was printed; its target is the resolved item.",
     },
     "resolved_yes": {"ja": "解決済み", "en": "resolved"},
     "resolved_no": {"ja": "未解決(印刷どおり)", "en": "unresolved (kept as printed)"},
@@ -125,10 +131,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "changes": {"ja": "変更点", "en": "Changes"},
     "changes_intro": {
         "ja": "リリース {release} で前のリリースから変わった項目・ラベル・対応レコード・正誤です(追加・削除・変更)。"
-              "最初のリリースではすべてが追加となります。changes.ttl と changes.csv でも取得できます。",
+        "最初のリリースではすべてが追加となります。changes.ttl と changes.csv でも取得できます。",
         "en": "What changed in release {release} since the previous one: items, labels, mapping records and errata "
-              "(added, removed, changed). In the first release everything is added. Also as changes.ttl and "
-              "changes.csv.",
+        "(added, removed, changed). In the first release everything is added. Also as changes.ttl and "
+        "changes.csv.",
     },
     "change_type": {"ja": "変更の種類", "en": "Change"},
     "resource_kind": {"ja": "種類", "en": "Kind"},
@@ -141,12 +147,15 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 RELATION_SENTENCES: dict[str, dict[str, str]] = {
-    "detailedBy": {"ja": "本書は{framework}を詳細化した内容です。",
-                   "en": "The CCDS guideline details {framework}."},
-    "referencedBy": {"ja": "本書は{framework}を参考に作成されました。",
-                     "en": "The CCDS guideline was written with reference to {framework}."},
-    "complianceConfirmedBy": {"ja": "本書は{framework}に対する要件の準拠を確認しています。",
-                              "en": "The CCDS guideline confirms compliance with the requirements of {framework}."},
+    "detailedBy": {"ja": "本書は{framework}を詳細化した内容です。", "en": "The CCDS guideline details {framework}."},
+    "referencedBy": {
+        "ja": "本書は{framework}を参考に作成されました。",
+        "en": "The CCDS guideline was written with reference to {framework}.",
+    },
+    "complianceConfirmedBy": {
+        "ja": "本書は{framework}に対する要件の準拠を確認しています。",
+        "en": "The CCDS guideline confirms compliance with the requirements of {framework}.",
+    },
 }
 
 RELATION_SHORT: dict[str, dict[str, str]] = {

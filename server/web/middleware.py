@@ -14,7 +14,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 
-from server.web.http import accepts_gzip
+from ccds_crosswalk.web.http import accepts_gzip
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -86,13 +86,22 @@ class Guard:
                     logging.getLogger("ccds_crosswalk").exception("unhandled error")
                     if not state["started"]:
                         await _plain(logged_send, 500, "internal error; the request was not completed\n")
-        log.info(json.dumps({
-            "t": round(time.time(), 3), "method": scope.get("method"), "path": scope.get("path"),
-            "query": len(scope.get("query_string", b"")), "status": state["status"], "bytes": state["bytes"],
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-            "client": (scope.get("client") or ["-"])[0],
-            "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
-        }, ensure_ascii=False))
+        log.info(
+            json.dumps(
+                {
+                    "t": round(time.time(), 3),
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "query": len(scope.get("query_string", b"")),
+                    "status": state["status"],
+                    "bytes": state["bytes"],
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                    "client": (scope.get("client") or ["-"])[0],
+                    "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
+                },
+                ensure_ascii=False,
+            )
+        )
 
     async def _read_body(self, receive: Receive) -> list[Message] | None:
         """The request's body messages, or None once they add up to more than the cap."""

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from server.build.exports.diff import read_changes
-from server.queries import QueryError as CannedError
-from server.queries import canned_queries, resolve_query
-from server.settings import DEFAULT_BASE, Settings
-from server.web import views
-from server.web.backend import Backend
-from server.web.jobs import QueryError, QueryRequest
-from server.web.policy import refusal
-from server.web.render import page
+from ccds_crosswalk.engine.backend import Backend
+from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
+from ccds_crosswalk.engine.policy import refusal
+from ccds_crosswalk.queries import QueryError as CannedError
+from ccds_crosswalk.queries import canned_queries, resolve_query
+from ccds_crosswalk.release.exports.diff import read_changes
+from ccds_crosswalk.settings import DEFAULT_BASE, Settings
+from ccds_crosswalk.web import views
+from ccds_crosswalk.web.render import page
 
 
 def localise_query(text: str, base: str) -> str:
@@ -29,15 +29,17 @@ def localise_query(text: str, base: str) -> str:
 def shorten(uri: str, prefixes: dict[str, str]) -> str:
     for prefix, namespace in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
         if uri.startswith(namespace) and len(uri) > len(namespace):
-            return f"{prefix}:{uri[len(namespace):]}"
+            return f"{prefix}:{uri[len(namespace) :]}"
     return uri
 
 
-def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], manifest: dict,
-                built_at: float) -> APIRouter:
+def make_router(
+    settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], manifest: dict, built_at: float
+) -> APIRouter:
     router = APIRouter()
     base = settings.base_uri
     canned = canned_queries(settings.queries_dir)
+
     def framework_info(uri: str) -> dict[str, Any] | None:
         """For templates of resource pages: a framework's notation, relation to CCDS, table and counts."""
         return views.framework(backend, base, uri)
@@ -46,8 +48,7 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
 
     async def home(request: Request) -> Response:
         found = await run_in_threadpool(views.frameworks, backend, base)
-        return page(env, request, base, "home.html", last_modified=built_at, frameworks=found,
-                    release=settings.release)
+        return page(env, request, base, "home.html", last_modified=built_at, frameworks=found, release=settings.release)
 
     async def frameworks(request: Request) -> Response:
         found = await run_in_threadpool(views.frameworks, backend, base)
@@ -62,16 +63,31 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         return page(env, request, base, "errata.html", last_modified=built_at, errata=found)
 
     async def downloads(request: Request) -> Response:
-        return page(env, request, base, "downloads.html", last_modified=built_at, files=manifest["files"],
-                    release=settings.release)
+        return page(
+            env,
+            request,
+            base,
+            "downloads.html",
+            last_modified=built_at,
+            files=manifest["files"],
+            release=settings.release,
+        )
 
     async def changes(request: Request) -> Response:
         rows = read_changes(settings.release_dir / "changes.csv")
         counts: dict[tuple[str, str], int] = {}
         for row in rows:
             counts[(row["kind"], row["change"])] = counts.get((row["kind"], row["change"]), 0) + 1
-        return page(env, request, base, "changes.html", last_modified=built_at, changes=rows,
-                    counts=sorted(counts.items()), release=settings.release)
+        return page(
+            env,
+            request,
+            base,
+            "changes.html",
+            last_modified=built_at,
+            changes=rows,
+            counts=sorted(counts.items()),
+            release=settings.release,
+        )
 
     async def search(request: Request) -> Response:
         q = request.query_params.get("q", "")[:200]
@@ -90,9 +106,12 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         if text:
             error_message = refusal(text, settings.limits.max_query_chars)
             if error_message is None:
-                job = QueryRequest(query=text, media_type="application/sparql-results+json",
-                                   max_rows=settings.limits.max_result_rows,
-                                   max_bytes=settings.limits.max_response_bytes)
+                job = QueryRequest(
+                    query=text,
+                    media_type="application/sparql-results+json",
+                    max_rows=settings.limits.max_result_rows,
+                    max_bytes=settings.limits.max_response_bytes,
+                )
                 try:
                     answer = await backend.sparql(job)
                     data = json.loads(answer.body)
@@ -103,12 +122,30 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
                 except QueryError as problem:
                     error_message = problem.message
         status = 400 if error_message else 200
-        return page(env, request, base, "query.html", status=status, canned=canned, text=text or _example(canned, base),
-                    error=error_message, results=results, boolean=boolean, selected=name)
+        return page(
+            env,
+            request,
+            base,
+            "query.html",
+            status=status,
+            canned=canned,
+            text=text or _example(canned, base),
+            error=error_message,
+            results=results,
+            boolean=boolean,
+            selected=name,
+        )
 
-    for path, handler in (("/", home), ("/frameworks", frameworks), ("/coverage", coverage), ("/errata", errata),
-                          ("/downloads", downloads), ("/changes", changes), ("/search", search),
-                          ("/query", query_page)):
+    for path, handler in (
+        ("/", home),
+        ("/frameworks", frameworks),
+        ("/coverage", coverage),
+        ("/errata", errata),
+        ("/downloads", downloads),
+        ("/changes", changes),
+        ("/search", search),
+        ("/query", query_page),
+    ):
         router.add_api_route(path, handler, methods=["GET", "HEAD"], include_in_schema=False)
     return router
 
@@ -129,7 +166,8 @@ def _table(data: dict, prefixes: dict[str, str]) -> dict[str, Any]:
                 row.append(None)
             else:
                 short = shorten(cell["value"], prefixes) if cell["type"] == "uri" else cell["value"]
-                row.append({"type": cell["type"], "value": cell["value"], "short": short,
-                            "lang": cell.get("xml:lang", "")})
+                row.append(
+                    {"type": cell["type"], "value": cell["value"], "short": short, "lang": cell.get("xml:lang", "")}
+                )
         rows.append(row)
     return {"vars": names, "rows": rows}

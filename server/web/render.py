@@ -16,17 +16,22 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from server.web import i18n
-from server.web.http import representation
+from ccds_crosswalk.web import i18n
+from ccds_crosswalk.web.http import representation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                      trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(relation_sentences=i18n.RELATION_SENTENCES, relation_short=i18n.RELATION_SHORT,
-                       erratum_kinds=i18n.ERRATUM_KINDS, query_titles_ja=i18n.QUERY_TITLES_JA)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True
+    )
+    env.globals.update(
+        relation_sentences=i18n.RELATION_SENTENCES,
+        relation_short=i18n.RELATION_SHORT,
+        erratum_kinds=i18n.ERRATUM_KINDS,
+        query_titles_ja=i18n.QUERY_TITLES_JA,
+    )
     return env
 
 
@@ -34,17 +39,24 @@ def language(request: Request) -> str:
     return i18n.choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
-def page(env: Environment, request: Request, base: str, template: str, status: int = 200,
-         last_modified: float | None = None, **context: Any) -> Response:
+def page(
+    env: Environment,
+    request: Request,
+    base: str,
+    template: str,
+    status: int = 200,
+    last_modified: float | None = None,
+    **context: Any,
+) -> Response:
     lang = language(request)
 
     def local(uri: str) -> str:
-        return "/" + uri[len(base):] if uri.startswith(base) else uri
+        return "/" + uri[len(base) :] if uri.startswith(base) else uri
 
     def link(path: str, **params: str) -> str:
         path = local(path)
         if path.startswith("/id/"):
-            path = f"/doc/{path[len('/id/'):]}.html"
+            path = f"/doc/{path[len('/id/') :]}.html"
         query = urlencode({**params, "lang": lang})
         return f"{quote(path, safe='/:;=,.~!$&()*+@-_')}{'&' if '?' in path else '?'}{query}"
 
@@ -56,9 +68,23 @@ def page(env: Environment, request: Request, base: str, template: str, status: i
 
     switch = str(request.url.include_query_params(lang="en" if lang == "ja" else "ja"))
     html = env.get_template(template).render(
-        lang=lang, t=lambda key, **values: i18n.t(key, lang, **values), label=label, other=other, link=link,
+        lang=lang,
+        t=lambda key, **values: i18n.t(key, lang, **values),
+        label=label,
+        other=other,
+        link=link,
         local=local,
-        base=base, switch_url=switch[len(str(request.base_url)) - 1:], path=request.url.path, status=status,
-        **context)
-    return representation(request, html.encode("utf-8"), "text/html", last_modified=last_modified, status=status,
-                          headers={"Content-Language": lang})
+        base=base,
+        switch_url=switch[len(str(request.base_url)) - 1 :],
+        path=request.url.path,
+        status=status,
+        **context,
+    )
+    return representation(
+        request,
+        html.encode("utf-8"),
+        "text/html",
+        last_modified=last_modified,
+        status=status,
+        headers={"Content-Language": lang},
+    )

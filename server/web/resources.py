@@ -21,16 +21,20 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from server.settings import Settings
-from server.web import views
-from server.web.backend import Backend, as_terms
-from server.web.http import EXTENSION_OF, EXTENSIONS, RDF_TYPES, error, representation
-from server.web.negotiation import negotiate
-from server.web.render import page
+from ccds_crosswalk.engine.backend import Backend, as_terms
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.web import views
+from ccds_crosswalk.web.http import EXTENSION_OF, EXTENSIONS, RDF_TYPES, error, representation
+from ccds_crosswalk.web.negotiation import negotiate
+from ccds_crosswalk.web.render import page
 
 SAFE_PATH = "/:;=,.~!$&'()*+@-_"
-OX_FORMATS = {"text/turtle": ox.RdfFormat.TURTLE, "application/ld+json": ox.RdfFormat.JSON_LD,
-              "application/n-triples": ox.RdfFormat.N_TRIPLES, "application/rdf+xml": ox.RdfFormat.RDF_XML}
+OX_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
 OFFERS = ["text/html", *RDF_TYPES]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 T = TypeVar("T")
@@ -75,8 +79,9 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         target = f"/doc/{quote(path, safe=SAFE_PATH)}.{EXTENSION_OF[chosen]}"
         if request.url.query:  # keeps ?lang= for people following a link
             target += f"?{request.url.query}"
-        return RedirectResponse(target, status_code=303,
-                                headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"})
+        return RedirectResponse(
+            target, status_code=303, headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"}
+        )
 
     async def document(request: Request, path: str) -> Response:
         stem, fixed = split_extension(path)
@@ -92,8 +97,9 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             response = await run_in_threadpool(html_for, request, uri, stem, triples)
             response.headers.update(headers)
             return response
-        return representation(request, serialise(triples, chosen, prefixes), chosen, built_at,
-                              vary=fixed is None, headers=headers)
+        return representation(
+            request, serialise(triples, chosen, prefixes), chosen, built_at, vary=fixed is None, headers=headers
+        )
 
     def html_for(request: Request, uri: str, stem: str, rdf: list[ox.Triple]) -> Response:
         triples = as_terms(rdf)
@@ -101,27 +107,52 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         onto = f"{base}ontology#"
         common = {"doc": f"/doc/{stem}", "jsonld": jsonld_embed(rdf), "uri": uri}
         if f"{onto}Framework" in types:
-            return page(env, request, base, "scheme.html", last_modified=built_at,
-                        scheme={"uri": uri, "label": views.labels_of(backend, base, uri)},
-                        items=views.scheme_tree(backend, base, uri), **common)
+            return page(
+                env,
+                request,
+                base,
+                "scheme.html",
+                last_modified=built_at,
+                scheme={"uri": uri, "label": views.labels_of(backend, base, uri)},
+                items=views.scheme_tree(backend, base, uri),
+                **common,
+            )
         if f"{onto}MappingRecord" in types:
-            return page(env, request, base, "record.html", last_modified=built_at,
-                        r=views.record_view(backend, base, uri), **common)
+            return page(
+                env,
+                request,
+                base,
+                "record.html",
+                last_modified=built_at,
+                r=views.record_view(backend, base, uri),
+                **common,
+            )
         if f"{onto}Erratum" in types:
             found = views.errata(backend, base, uri)
-            return page(env, request, base, "erratum.html", last_modified=built_at, e=found[0],
-                        records=views.records(backend, base, f"?r ccdsx:erratum <{uri}> ."), **common)
+            return page(
+                env,
+                request,
+                base,
+                "erratum.html",
+                last_modified=built_at,
+                e=found[0],
+                records=views.records(backend, base, f"?r ccdsx:erratum <{uri}> ."),
+                **common,
+            )
         item = views.item_view(backend, base, uri)
         if item is not None:
             return page(env, request, base, "item.html", last_modified=built_at, item=item, **common)
         rows = [(p, o) for s, p, o in triples if s == uri]
-        title = next((o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))),
-                     uri.rsplit("/", 1)[-1])
+        title = next(
+            (o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))), uri.rsplit("/", 1)[-1]
+        )
         return page(env, request, base, "resource.html", last_modified=built_at, rows=rows, title=title, **common)
 
     def not_found(request: Request, uri: str, chosen: str | None) -> Response:
-        message = (f"{uri} is not a resource of this dataset. Search for items at /search, "
-                   "or list them by framework at /frameworks.")
+        message = (
+            f"{uri} is not a resource of this dataset. Search for items at /search, "
+            "or list them by framework at /frameworks."
+        )
         if chosen == "text/html":
             return page(env, request, base, "error.html", status=404, message=message)
         return error(request, 404, message, [chosen] if chosen else None)

@@ -3,41 +3,41 @@ Each worker builds its own app (its own store and query pool) through the factor
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-from dataclasses import asdict
 
 import uvicorn
 
-from server.settings import Limits, Settings, load_settings
+from ccds_crosswalk.settings import Settings, from_json, to_json
 
-ENV = "CCDS_SERVE_SETTINGS"
+ENV = "CCDS_SERVE_SETTINGS"  # the whole Settings as JSON (settings.to_json): how uvicorn's workers get them
 
 
 def app_from_environment():  # uvicorn's factory: each worker process builds its own app
-    from pathlib import Path
+    from ccds_crosswalk.web.app import create_app
 
-    from server.web.app import create_app
-
-    raw = json.loads(os.environ[ENV])
-    settings = load_settings(
-        base_uri=raw["base_uri"], artefacts_dir=Path(raw["artefacts_dir"]), limits=Limits(**raw["limits"])
-    )
+    settings = from_json(os.environ[ENV])
     backend = None
-    if raw.get("sparql_backend"):
-        from server.web.remote import Remote
+    if settings.sparql_backend:
+        from ccds_crosswalk.engine.remote import Remote
 
-        backend = Remote(raw["sparql_backend"], settings)
+        backend = Remote(settings.sparql_backend, settings)
     return create_app(settings, backend)
 
 
-def serve(settings: Settings, host: str, port: int, workers: int = 1, sparql_backend: str | None = None) -> None:
-    os.environ[ENV] = json.dumps({"base_uri": settings.base_uri, "artefacts_dir": str(settings.artefacts_dir),
-                                  "limits": asdict(settings.limits), "sparql_backend": sparql_backend})
-    config = uvicorn.Config("server.web.run:app_from_environment", factory=True, host=host, port=port,
-                            workers=workers, log_level="warning", access_log=False, timeout_keep_alive=5,
-                            limit_concurrency=512)
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    os.environ[ENV] = to_json(settings)
+    config = uvicorn.Config(
+        "ccds_crosswalk.web.run:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=5,
+        limit_concurrency=512,
+    )
     if workers <= 1:
         uvicorn.Server(config).run()
         return

@@ -7,15 +7,19 @@ from fastapi.responses import Response
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from server import iris
-from server.build.vocab import SD
-from server.settings import Settings
-from server.web.http import RDF_TYPES, error, representation
-from server.web.negotiation import negotiate
+from ccds_crosswalk import iris
+from ccds_crosswalk.release.vocab import SD
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.web.http import RDF_TYPES, error, representation
+from ccds_crosswalk.web.negotiation import negotiate
 
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
-RDFLIB_FORMAT = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/n-triples": "nt",
-                 "application/rdf+xml": "xml"}
+RDFLIB_FORMAT = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
 
 
 def description(endpoint: str, base: str) -> Graph:
@@ -28,8 +32,16 @@ def description(endpoint: str, base: str) -> Graph:
     graph.add((service, RDFS.label, Literal("CCDS smart-home crosswalk SPARQL endpoint (read-only)", lang="en")))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                 "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "JSON-LD",
+        "N-Triples",
+        "RDF_XML",
+    ):
         graph.add((service, SD.resultFormat, FORMATS[name]))
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))

@@ -8,16 +8,21 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.settings import Settings
-from server.web.backend import Backend
-from server.web.http import RDF_TYPES, content_type, error
-from server.web.jobs import QueryError, QueryRequest
-from server.web.negotiation import negotiate
-from server.web.policy import query_form, refusal
-from server.web.service_description import service_description
+from ccds_crosswalk.engine.backend import Backend
+from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
+from ccds_crosswalk.engine.policy import query_form, refusal
+from ccds_crosswalk.settings import Settings
+from ccds_crosswalk.web.http import RDF_TYPES, content_type, error
+from ccds_crosswalk.web.negotiation import negotiate
+from ccds_crosswalk.web.service_description import service_description
 
-SELECT_OFFERS = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                 "text/tab-separated-values", "application/json"]
+SELECT_OFFERS = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+]
 GRAPH_OFFERS = list(RDF_TYPES)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
@@ -67,15 +72,18 @@ def parse_protocol(method: str, media: str, url_query: bytes, body: bytes) -> tu
         elif media == UPDATE:
             raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is not accepted")
         elif media:
-            raise ProtocolError(400, f"unsupported Content-Type {media!r}: POST a query as {FORM} "
-                                     f"(query=...) or as {DIRECT}")
+            raise ProtocolError(
+                400, f"unsupported Content-Type {media!r}: POST a query as {FORM} (query=...) or as {DIRECT}"
+            )
         else:
             raise ProtocolError(400, f"a POST needs a Content-Type: {FORM} or {DIRECT}")
     names = [name for name, _ in params]
     if "update" in names or "using-graph-uri" in names or "using-named-graph-uri" in names:
-        raise ProtocolError(400 if "query" in names or direct_query else 403,
-                            "this endpoint is read-only: SPARQL Update is not accepted"
-                            + (" (and a request cannot carry both a query and an update)" if "query" in names else ""))
+        raise ProtocolError(
+            400 if "query" in names or direct_query else 403,
+            "this endpoint is read-only: SPARQL Update is not accepted"
+            + (" (and a request cannot carry both a query and an update)" if "query" in names else ""),
+        )
     queries = [value for name, value in params if name == "query"]
     if direct_query is not None:
         if queries:
@@ -117,10 +125,13 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
             return error(request, 406, f"{form or 'this'} results are offered as: {', '.join(offers)}")
         graphs = {name: [v for n, v in params if n == name] for name in ("default-graph-uri", "named-graph-uri")}
         job = QueryRequest(
-            query=query, media_type=chosen,
+            query=query,
+            media_type=chosen,
             default_graphs=tuple(graphs["default-graph-uri"]) if graphs["default-graph-uri"] else None,
             named_graphs=tuple(graphs["named-graph-uri"]) if graphs["named-graph-uri"] else None,
-            max_rows=limits.max_result_rows, max_bytes=limits.max_response_bytes, prefixes=prefixes,
+            max_rows=limits.max_result_rows,
+            max_bytes=limits.max_response_bytes,
+            prefixes=prefixes,
             base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE IRI: the endpoint
         )
         if job.default_graphs is not None and job.named_graphs is None:
@@ -131,8 +142,11 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
             answer = await backend.sparql(job)
         except QueryError as problem:
             return error(request, problem.status, problem.message, offers)
-        return Response(answer.body, media_type=content_type(answer.media_type),
-                        headers={"Vary": "Accept", "Cache-Control": "no-store"})
+        return Response(
+            answer.body,
+            media_type=content_type(answer.media_type),
+            headers={"Vary": "Accept", "Cache-Control": "no-store"},
+        )
 
     router.add_api_route("/sparql", endpoint, methods=["GET", "POST"], include_in_schema=False)
     return router

@@ -8,7 +8,7 @@ import weakref
 from collections import defaultdict
 from typing import Any
 
-from server.web.backend import Backend, Row, Term
+from ccds_crosswalk.engine.backend import Backend, Row, Term
 
 P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -54,7 +54,9 @@ def frameworks(backend: Backend, base: str) -> list[dict[str, Any]]:
 
 def _count_frameworks(backend: Backend, base: str) -> list[dict[str, Any]]:
     """The frameworks in Appendix order: CCDS (the guideline every mapping points into) first, then chapters 2–5."""
-    rows = backend.select(P.format(base=base) + """
+    rows = backend.select(
+        P.format(base=base)
+        + """
         SELECT ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn ?table ?comment
                (COUNT(DISTINCT ?item) AS ?items) (COUNT(DISTINCT ?record) AS ?records) (COUNT(DISTINCT ?none) AS ?nones)
         WHERE { ?scheme a ccdsx:Framework ; skos:notation ?notation ; skos:prefLabel ?ja , ?en .
@@ -68,13 +70,24 @@ def _count_frameworks(backend: Backend, base: str) -> list[dict[str, Any]]:
                 OPTIONAL { ?record sssom:subject_source ?scheme .
                            OPTIONAL { ?record owl:annotatedTarget sssom:NoTermFound BIND (?record AS ?none) } } }
         GROUP BY ?scheme ?notation ?ja ?en ?chapter ?relation ?publisherJa ?publisherEn ?table ?comment
-        ORDER BY ?chapter""")
-    found = [{"uri": _v(r, "scheme"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-              "chapter": _v(r, "chapter"), "relation": _v(r, "relation").rsplit("#", 1)[-1], "table": _v(r, "table"),
-              "comment": _v(r, "comment"), "publisher": {"ja": _v(r, "publisherJa"), "en": _v(r, "publisherEn")},
-              "items": int(_v(r, "items", "0")), "records": int(_v(r, "records", "0")),
-              "nones": int(_v(r, "nones", "0"))}
-             for r in rows]
+        ORDER BY ?chapter"""
+    )
+    found = [
+        {
+            "uri": _v(r, "scheme"),
+            "notation": _v(r, "notation"),
+            "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+            "chapter": _v(r, "chapter"),
+            "relation": _v(r, "relation").rsplit("#", 1)[-1],
+            "table": _v(r, "table"),
+            "comment": _v(r, "comment"),
+            "publisher": {"ja": _v(r, "publisherJa"), "en": _v(r, "publisherEn")},
+            "items": int(_v(r, "items", "0")),
+            "records": int(_v(r, "records", "0")),
+            "nones": int(_v(r, "nones", "0")),
+        }
+        for r in rows
+    ]
     return sorted(found, key=lambda f: (f["chapter"] != "", f["chapter"]))
 
 
@@ -84,7 +97,9 @@ def framework(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
 
 def scheme_tree(backend: Backend, base: str, scheme: str) -> list[dict[str, Any]]:
     """The scheme's items as a forest, in source order."""
-    rows = backend.select(P.format(base=base) + f"""
+    rows = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?item ?notation ?ja ?en ?parent ?line ?kind ?records ?nones ?incoming WHERE {{
           ?item skos:inScheme {_iri(scheme)} ; skos:prefLabel ?ja , ?en ; a ?kind .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en" && STRSTARTS(STR(?kind), "{base}ontology#"))
@@ -98,16 +113,25 @@ def scheme_tree(backend: Backend, base: str, scheme: str) -> list[dict[str, Any]
                           OPTIONAL {{ ?r owl:annotatedTarget sssom:NoTermFound BIND (?r AS ?n) }} }}
               OPTIONAL {{ ?in owl:annotatedTarget ?item }}
           }} GROUP BY ?item }}
-        }}""")
+        }}"""
+    )
     nodes: dict[str, dict[str, Any]] = {}
     for r in rows:
         uri = _v(r, "item")
         kind = _v(r, "kind").rsplit("#", 1)[-1]
-        nodes[uri] = {"uri": uri, "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-                      "parent": _v(r, "parent"), "line": int(_v(r, "line", "0")), "kind": kind,
-                      "statement": int(uri.rsplit("/", 1)[-1]) if kind == "Statement" else None,
-                      "records": int(_v(r, "records", "0")), "nones": int(_v(r, "nones", "0")),
-                      "incoming": int(_v(r, "incoming", "0")), "children": []}
+        nodes[uri] = {
+            "uri": uri,
+            "notation": _v(r, "notation"),
+            "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+            "parent": _v(r, "parent"),
+            "line": int(_v(r, "line", "0")),
+            "kind": kind,
+            "statement": int(uri.rsplit("/", 1)[-1]) if kind == "Statement" else None,
+            "records": int(_v(r, "records", "0")),
+            "nones": int(_v(r, "nones", "0")),
+            "incoming": int(_v(r, "incoming", "0")),
+            "children": [],
+        }
     ccds = not (framework(backend, base, scheme) or {}).get("relation")
     for node in nodes.values():
         node["ccds"] = ccds
@@ -138,7 +162,9 @@ def full_notation(notation: str, parent_notation: str) -> str:
 
 
 def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
-    head = backend.select(P.format(base=base) + f"""
+    head = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?scheme ?schemeJa ?schemeEn ?schemeNotation ?notation ?ja ?en ?kind ?kindJa ?kindEn ?source ?note ?legal
                ?line ?levelJa ?levelEn ?component ?componentJa ?componentEn ?parentNotation WHERE {{
           {_iri(uri)} skos:inScheme ?scheme ; skos:prefLabel ?ja , ?en ; a ?kind .
@@ -156,23 +182,35 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
                       OPTIONAL {{ ?component skos:prefLabel ?componentJa , ?componentEn
                                   FILTER (LANG(?componentJa) = "ja" && LANG(?componentEn) = "en") }} }}
           OPTIONAL {{ {_iri(uri)} skos:broader/skos:notation ?parentNotation }}
-        }} LIMIT 1""")
+        }} LIMIT 1"""
+    )
     if not head:
         return None
     h = head[0]
     kind = {"ja": _v(h, "kindJa"), "en": _v(h, "kindEn")}
     is_statement = _v(h, "kind").endswith("#Statement")
     view: dict[str, Any] = {
-        "uri": uri, "notation": full_notation(_v(h, "notation"), _v(h, "parentNotation")),
-        "label": {"ja": _v(h, "ja"), "en": _v(h, "en")}, "kind": kind,
-        "scheme": {"uri": _v(h, "scheme"), "notation": _v(h, "schemeNotation"),
-                   "label": {"ja": _v(h, "schemeJa"), "en": _v(h, "schemeEn")}},
-        "official_english": _v(h, "source").endswith("OfficialEnglish"), "note": _v(h, "note"),
-        "legal_source": _v(h, "legal"), "line": _v(h, "line"),
+        "uri": uri,
+        "notation": full_notation(_v(h, "notation"), _v(h, "parentNotation")),
+        "label": {"ja": _v(h, "ja"), "en": _v(h, "en")},
+        "kind": kind,
+        "scheme": {
+            "uri": _v(h, "scheme"),
+            "notation": _v(h, "schemeNotation"),
+            "label": {"ja": _v(h, "schemeJa"), "en": _v(h, "schemeEn")},
+        },
+        "official_english": _v(h, "source").endswith("OfficialEnglish"),
+        "note": _v(h, "note"),
+        "legal_source": _v(h, "legal"),
+        "line": _v(h, "line"),
         "level": {"ja": _v(h, "levelJa"), "en": _v(h, "levelEn")} if _v(h, "levelEn") else None,
-        "component": {"uri": _v(h, "component"), "notation": _v(h, "component").rsplit("/", 1)[-1],
-                      "label": {"ja": _v(h, "componentJa"), "en": _v(h, "componentEn")}}
-                     if _v(h, "component") else None,
+        "component": {
+            "uri": _v(h, "component"),
+            "notation": _v(h, "component").rsplit("/", 1)[-1],
+            "label": {"ja": _v(h, "componentJa"), "en": _v(h, "componentEn")},
+        }
+        if _v(h, "component")
+        else None,
         "statement": {"number": int(uri.rsplit("/", 1)[-1]), "of": _v(h, "parentNotation")} if is_statement else None,
         "framework": framework(backend, base, _v(h, "scheme")),
     }
@@ -182,16 +220,20 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
         children.sort(key=lambda c: natural_key(c["notation"]))
     view["children"] = children
     view["statements"] = any(c["statement"] for c in children)
-    view["outgoing"] = records(backend, base,
-                               f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
-                               f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}")
+    view["outgoing"] = records(
+        backend,
+        base,
+        f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
+        f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}",
+    )
     view["incoming"] = records(backend, base, f"?r owl:annotatedTarget {_iri(uri)} .")
     view["qualifying"] = records(backend, base, f"?r ccdsx:qualifier {_iri(uri)} .")
     return view
 
 
-def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?notation", depth: bool = False,
-            uri: str = "") -> list[dict[str, Any]]:
+def _linked(
+    backend: Backend, base: str, pattern: str, order: str = "?line ?notation", depth: bool = False, uri: str = ""
+) -> list[dict[str, Any]]:
     if depth:  # ancestors, outermost first (skos:broaderTransitive is materialised by the build's reasoner)
         query = f"""SELECT ?x ?notation ?ja ?en ?parentNotation (COUNT(DISTINCT ?up) AS ?depth) WHERE {{
             {_iri(uri)} skos:broaderTransitive ?x . ?x skos:prefLabel ?ja , ?en .
@@ -209,8 +251,14 @@ def _linked(backend: Backend, base: str, pattern: str, order: str = "?line ?nota
     for r in backend.select(P.format(base=base) + query):
         uri_ = _v(r, "x")
         statement = int(uri_.rsplit("/", 1)[-1]) if _true(r, "statement") else None
-        out.append({"uri": uri_, "notation": full_notation(_v(r, "notation"), _v(r, "parentNotation")),
-                    "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}, "statement": statement})
+        out.append(
+            {
+                "uri": uri_,
+                "notation": full_notation(_v(r, "notation"), _v(r, "parentNotation")),
+                "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+                "statement": statement,
+            }
+        )
     return out
 
 
@@ -226,7 +274,9 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
     the CCDS section and item it resolves to, what the Appendix printed, and where."""
     # No GROUP BY over these 35 variables (Virtuoso allows at most 20 keys): the multi-valued errata and
     # qualifiers come from a second query and are joined here.
-    found = backend.select(P.format(base=base) + f"""
+    found = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT {GROUPED} WHERE {{
           {pattern}
           ?r owl:annotatedSource ?subject ; owl:annotatedProperty ?relation ; owl:annotatedTarget ?target ;
@@ -250,10 +300,14 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
           OPTIONAL {{ ?r ccdsx:printedItem ?item }} OPTIONAL {{ ?r ccdsx:printedItemTitle ?itemTitle }}
           OPTIONAL {{ ?r ccdsx:printedQualifier ?qualifier }} OPTIONAL {{ ?r ccdsx:sourceLine ?line }}
           OPTIONAL {{ ?r ccdsx:printedTarget ?printedTarget }}
-        }} ORDER BY ?table ?seq""")
-    extras = backend.select(P.format(base=base) + f"""
+        }} ORDER BY ?table ?seq"""
+    )
+    extras = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?r ?erratumId ?q WHERE {{ {pattern}
-          {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }} UNION {{ ?r ccdsx:qualifier ?q }} }}""")
+          {{ ?r ccdsx:erratum/dcterms:identifier ?erratumId }} UNION {{ ?r ccdsx:qualifier ?q }} }}"""
+    )
     errata_of: dict[str, set[str]] = defaultdict(set)
     qualifiers_of: dict[str, set[str]] = defaultdict(set)
     for extra in extras:
@@ -267,8 +321,13 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
         if uri in seen:
             continue
         seen.add(uri)
-        rows.append({**row, "errata": Term(" ".join(sorted(errata_of[uri])), "literal"),
-                     "qualifiers": Term(" ".join(sorted(qualifiers_of[uri])), "literal")})
+        rows.append(
+            {
+                **row,
+                "errata": Term(" ".join(sorted(errata_of[uri])), "literal"),
+                "qualifiers": Term(" ".join(sorted(qualifiers_of[uri])), "literal"),
+            }
+        )
     qualifier_uris = sorted({q for r in rows for q in _v(r, "qualifiers").split(" ") if q})
     qualifier_labels = _labels(backend, base, qualifier_uris)
     out = []
@@ -277,29 +336,66 @@ def records(backend: Backend, base: str, pattern: str) -> list[dict[str, Any]]:
         none = _true(r, "none")
         is_statement = bool(_v(r, "parent"))
         is_section = _v(r, "targetKind") == "section"
-        out.append({
-            "uri": _v(r, "r"), "relation": {"uri": _v(r, "relation"), "ja": _v(r, "relJa"), "en": _v(r, "relEn")},
-            "framework": {"uri": _v(r, "framework"), "notation": _v(r, "frameworkNotation")},
-            "subject": {"uri": _v(r, "subject"), "notation": _v(r, "subjectNotation") or _v(r, "parentNotation"),
-                        "label": {"ja": _v(r, "subjectJa"), "en": _v(r, "subjectEn")}},
-            # a bullet statement of a CPSF requirement: the requirement it belongs to, and its number there
-            "of": {"uri": _v(r, "parent"), "notation": _v(r, "parentNotation"),
-                   "label": {"ja": _v(r, "parentJa"), "en": _v(r, "parentEn")}} if is_statement else None,
-            "statement": int(_v(r, "statement", "1")), "none": none,
-            "target": None if none else {
-                "uri": target, "notation": full_notation(_v(r, "targetNotation"), _v(r, "targetParentNotation")),
-                "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")}, "is_section": is_section,
-                "section": ({"uri": target, "notation": _v(r, "targetNotation"),
-                             "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")}} if is_section else
-                            {"uri": _v(r, "ts"), "notation": _v(r, "targetSection"),
-                             "label": {"ja": _v(r, "tsJa"), "en": _v(r, "tsEn")}} if _v(r, "ts") else None)},
-            "qualifiers": [qualifier_labels.get(q, {"uri": q, "notation": q.rsplit("/", 1)[-1], "label": {}})
-                           for q in sorted(q for q in _v(r, "qualifiers").split(" ") if q)],
-            "printed": {"section": _v(r, "section"), "section_title": _v(r, "sectionTitle"), "item": _v(r, "item"),
-                        "item_title": _v(r, "itemTitle"), "qualifier": _v(r, "qualifier")},
-            "corrected": bool(target) and not none and _v(r, "printedTarget") != target,
-            "errata": [e for e in _v(r, "errata").split(" ") if e], "line": _v(r, "line"), "table": _v(r, "table"),
-        })
+        out.append(
+            {
+                "uri": _v(r, "r"),
+                "relation": {"uri": _v(r, "relation"), "ja": _v(r, "relJa"), "en": _v(r, "relEn")},
+                "framework": {"uri": _v(r, "framework"), "notation": _v(r, "frameworkNotation")},
+                "subject": {
+                    "uri": _v(r, "subject"),
+                    "notation": _v(r, "subjectNotation") or _v(r, "parentNotation"),
+                    "label": {"ja": _v(r, "subjectJa"), "en": _v(r, "subjectEn")},
+                },
+                # a bullet statement of a CPSF requirement: the requirement it belongs to, and its number there
+                "of": {
+                    "uri": _v(r, "parent"),
+                    "notation": _v(r, "parentNotation"),
+                    "label": {"ja": _v(r, "parentJa"), "en": _v(r, "parentEn")},
+                }
+                if is_statement
+                else None,
+                "statement": int(_v(r, "statement", "1")),
+                "none": none,
+                "target": None
+                if none
+                else {
+                    "uri": target,
+                    "notation": full_notation(_v(r, "targetNotation"), _v(r, "targetParentNotation")),
+                    "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")},
+                    "is_section": is_section,
+                    "section": (
+                        {
+                            "uri": target,
+                            "notation": _v(r, "targetNotation"),
+                            "label": {"ja": _v(r, "targetJa"), "en": _v(r, "targetEn")},
+                        }
+                        if is_section
+                        else {
+                            "uri": _v(r, "ts"),
+                            "notation": _v(r, "targetSection"),
+                            "label": {"ja": _v(r, "tsJa"), "en": _v(r, "tsEn")},
+                        }
+                        if _v(r, "ts")
+                        else None
+                    ),
+                },
+                "qualifiers": [
+                    qualifier_labels.get(q, {"uri": q, "notation": q.rsplit("/", 1)[-1], "label": {}})
+                    for q in sorted(q for q in _v(r, "qualifiers").split(" ") if q)
+                ],
+                "printed": {
+                    "section": _v(r, "section"),
+                    "section_title": _v(r, "sectionTitle"),
+                    "item": _v(r, "item"),
+                    "item_title": _v(r, "itemTitle"),
+                    "qualifier": _v(r, "qualifier"),
+                },
+                "corrected": bool(target) and not none and _v(r, "printedTarget") != target,
+                "errata": [e for e in _v(r, "errata").split(" ") if e],
+                "line": _v(r, "line"),
+                "table": _v(r, "table"),
+            }
+        )
     return out
 
 
@@ -307,12 +403,17 @@ def _labels(backend: Backend, base: str, uris: list[str]) -> dict[str, dict[str,
     if not uris:
         return {}
     values = " ".join(_iri(u) for u in uris)
-    rows = backend.select(P.format(base=base) + f"""
+    rows = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?x ?notation ?ja ?en WHERE {{ VALUES ?x {{ {values} }}
           ?x skos:prefLabel ?ja , ?en . FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-          OPTIONAL {{ ?x skos:notation ?notation }} }}""")
-    return {_v(r, "x"): {"uri": _v(r, "x"), "notation": _v(r, "notation"),
-                         "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}} for r in rows}
+          OPTIONAL {{ ?x skos:notation ?notation }} }}"""
+    )
+    return {
+        _v(r, "x"): {"uri": _v(r, "x"), "notation": _v(r, "notation"), "label": {"ja": _v(r, "ja"), "en": _v(r, "en")}}
+        for r in rows
+    }
 
 
 def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
@@ -322,7 +423,9 @@ def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
 
 def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str, Any]]:
     restrict = f"BIND ({_iri(uri)} AS ?e)" if uri else ""
-    rows = backend.select(P.format(base=base) + f"""
+    rows = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?e ?id ?kind ?printed ?status ?resolution ?reason ?resolved ?line (COUNT(DISTINCT ?r) AS ?records)
         WHERE {{
           {restrict} ?e a ccdsx:Erratum ; dcterms:identifier ?id ; ccdsx:erratumKind ?kind ;
@@ -330,16 +433,30 @@ def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str
              ccdsx:resolutionStatus ?status ; rdfs:comment ?reason .
           OPTIONAL {{ ?e ccdsx:resolution ?resolution }} OPTIONAL {{ ?e ccdsx:resolvedTarget ?resolved }}
           OPTIONAL {{ ?e ccdsx:sourceLine ?line }} OPTIONAL {{ ?r ccdsx:erratum ?e }}
-        }} GROUP BY ?e ?id ?kind ?printed ?status ?resolution ?reason ?resolved ?line ORDER BY ?id""")
-    return [{"uri": _v(r, "e"), "id": _v(r, "id"), "kind": _v(r, "kind"), "printed": _v(r, "printed"),
-             "resolved": _v(r, "status").endswith("#Resolved"), "resolution": _v(r, "resolution"),
-             "reason": _v(r, "reason"), "target": _v(r, "resolved"), "line": _v(r, "line"),
-             "records": int(_v(r, "records", "0"))} for r in rows]
+        }} GROUP BY ?e ?id ?kind ?printed ?status ?resolution ?reason ?resolved ?line ORDER BY ?id"""
+    )
+    return [
+        {
+            "uri": _v(r, "e"),
+            "id": _v(r, "id"),
+            "kind": _v(r, "kind"),
+            "printed": _v(r, "printed"),
+            "resolved": _v(r, "status").endswith("#Resolved"),
+            "resolution": _v(r, "resolution"),
+            "reason": _v(r, "reason"),
+            "target": _v(r, "resolved"),
+            "line": _v(r, "line"),
+            "records": int(_v(r, "records", "0")),
+        }
+        for r in rows
+    ]
 
 
 def coverage(backend: Backend, base: str) -> dict[str, Any]:
     """Records per (framework, top-level CCDS section group) for the coverage chart."""
-    rows = backend.select(P.format(base=base) + """
+    rows = backend.select(
+        P.format(base=base)
+        + """
         SELECT ?framework ?sec ?section ?ja ?en (COUNT(?r) AS ?n) WHERE {
           ?r a ccdsx:MappingRecord ; owl:annotatedTarget ?t ; sssom:subject_source ?s . ?s skos:notation ?framework .
           ?t a ?kind .
@@ -348,7 +465,8 @@ def coverage(backend: Backend, base: str) -> dict[str, Any]:
           BIND (IF(?kind = ccdsx:Section, ?t, ?parent) AS ?sec)
           ?sec skos:notation ?section ; skos:prefLabel ?ja , ?en .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-        } GROUP BY ?framework ?sec ?section ?ja ?en""")
+        } GROUP BY ?framework ?sec ?section ?ja ?en"""
+    )
     cells: dict[tuple[str, str], int] = defaultdict(int)
     sections: dict[str, dict[str, str]] = {}
     uris: dict[str, str] = {}
@@ -361,13 +479,29 @@ def coverage(backend: Backend, base: str) -> dict[str, Any]:
     known = [f for f in frameworks(backend, base) if f["notation"] in present]  # Appendix chapter order
     frameworks_ = [f["notation"] for f in known] + sorted(present - {f["notation"] for f in known})
     info = {f["notation"]: f for f in known}
-    return {"sections": [{"notation": s, "label": sections[s], "uri": uris[s],
-                          "total": sum(n for (_, sec), n in cells.items() if sec == s)} for s in order],
-            "frameworks": frameworks_,
-            "rows": [{"notation": f, "uri": info.get(f, {}).get("uri", ""), "label": info.get(f, {}).get("label", {}),
-                      "total": sum(n for (fw, _), n in cells.items() if fw == f)} for f in frameworks_],
-            "cells": {f"{f}|{s}": n for (f, s), n in cells.items()},
-            "max": max(cells.values(), default=1)}
+    return {
+        "sections": [
+            {
+                "notation": s,
+                "label": sections[s],
+                "uri": uris[s],
+                "total": sum(n for (_, sec), n in cells.items() if sec == s),
+            }
+            for s in order
+        ],
+        "frameworks": frameworks_,
+        "rows": [
+            {
+                "notation": f,
+                "uri": info.get(f, {}).get("uri", ""),
+                "label": info.get(f, {}).get("label", {}),
+                "total": sum(n for (fw, _), n in cells.items() if fw == f),
+            }
+            for f in frameworks_
+        ],
+        "cells": {f"{f}|{s}": n for (f, s), n in cells.items()},
+        "max": max(cells.values(), default=1),
+    }
 
 
 def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dict[str, Any]]:
@@ -377,7 +511,9 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
     if not needle:
         return []
     literal = '"' + needle.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    rows = backend.select(P.format(base=base) + f"""
+    rows = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT DISTINCT ?x ?notation ?ja ?en ?s ?schemeNotation ?chapter ?parentNotation ?statement ?line WHERE {{
           ?x a skos:Concept ; skos:inScheme ?s ; skos:prefLabel ?ja , ?en . ?s skos:notation ?schemeNotation .
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
@@ -387,30 +523,47 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
           OPTIONAL {{ ?x a ccdsx:Statement BIND (true AS ?statement) }}
           FILTER (CONTAINS(LCASE(COALESCE(?notation, "")), {literal}) || CONTAINS(LCASE(?ja), {literal})
                   || CONTAINS(LCASE(?en), {literal}))
-        }} ORDER BY ?schemeNotation ?notation LIMIT {int(limit)}""")
+        }} ORDER BY ?schemeNotation ?notation LIMIT {int(limit)}"""
+    )
     hits = []
     for r in rows:
         uri = _v(r, "x")
         statement = int(uri.rsplit("/", 1)[-1]) if _true(r, "statement") else None
         notation = full_notation(_v(r, "notation"), _v(r, "parentNotation"))
-        hits.append({"uri": uri, "notation": notation, "scheme": _v(r, "schemeNotation"), "scheme_uri": _v(r, "s"),
-                     "statement": statement, "of": _v(r, "parentNotation") if statement else "",
-                     "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-                     "key": (_v(r, "notation").lower() != needle, _v(r, "chapter") != "", _v(r, "chapter"),
-                             natural_key(notation or _v(r, "parentNotation")), statement or 0)})
+        hits.append(
+            {
+                "uri": uri,
+                "notation": notation,
+                "scheme": _v(r, "schemeNotation"),
+                "scheme_uri": _v(r, "s"),
+                "statement": statement,
+                "of": _v(r, "parentNotation") if statement else "",
+                "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+                "key": (
+                    _v(r, "notation").lower() != needle,
+                    _v(r, "chapter") != "",
+                    _v(r, "chapter"),
+                    natural_key(notation or _v(r, "parentNotation")),
+                    statement or 0,
+                ),
+            }
+        )
     hits.sort(key=lambda h: h.pop("key"))
     return hits
 
 
 def ontology_terms(backend: Backend, base: str) -> dict[str, list[dict[str, Any]]]:
-    rows = backend.select(P.format(base=base) + f"""
+    rows = backend.select(
+        P.format(base=base)
+        + f"""
         SELECT ?term ?type ?ja ?en ?defJa ?defEn WHERE {{
           ?term a ?type ; rdfs:label ?ja , ?en . FILTER (STRSTARTS(STR(?term), "{base}ontology#"))
           VALUES ?type {{ owl:Class owl:ObjectProperty owl:DatatypeProperty }}
           FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
           OPTIONAL {{ ?term skos:definition ?defJa FILTER (LANG(?defJa) = "ja") }}
           OPTIONAL {{ ?term skos:definition ?defEn FILTER (LANG(?defEn) = "en") }}
-        }} ORDER BY ?type ?term""")
+        }} ORDER BY ?type ?term"""
+    )
     out: dict[str, list[dict[str, Any]]] = {"classes": [], "properties": []}
     seen = set()
     for r in rows:
@@ -418,7 +571,11 @@ def ontology_terms(backend: Backend, base: str) -> dict[str, list[dict[str, Any]
         if term in seen:
             continue
         seen.add(term)
-        entry = {"uri": term, "name": term.rsplit("#", 1)[-1], "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
-                 "definition": {"ja": _v(r, "defJa"), "en": _v(r, "defEn")}}
+        entry = {
+            "uri": term,
+            "name": term.rsplit("#", 1)[-1],
+            "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
+            "definition": {"ja": _v(r, "defJa"), "en": _v(r, "defEn")},
+        }
         out["classes" if _v(r, "type").endswith("Class") else "properties"].append(entry)
     return out

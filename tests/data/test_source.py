@@ -6,14 +6,12 @@ These tests read the seed on their own (regular expressions and a small token wa
 compare what they find with data/, so a transcription slip in data/ cannot hide behind the same slip in a test
 fixture. Expected values that are written out literally were read off the seed; the comments give the seed lines.
 
-Only the standard library, pytest and server.build are used. The seed is looked up beside the clone
-(../shared/seeds/…, as in CI) or through the CCDS_SEED environment variable.
+Only the standard library, pytest and ccds_crosswalk.release are used. The seed is data/source/appendix.txt.
 """
 
 from __future__ import annotations
 
 import csv
-import os
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -23,29 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from server.build.load import Item, Mapping, load_data
-from server.build.text import normalise, squeeze
+from ccds_crosswalk.release.load import Item, Mapping, load_data
+from ccds_crosswalk.release.text import normalise, squeeze
 
-SEED_NAME = "000_7e3cc9ad20d7714e.txt"
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
-
-
-def _seed_path() -> Path | None:
-    beside = Path(__file__).resolve().parents[3] / "shared" / "seeds" / SEED_NAME
-    if beside.is_file():
-        return beside
-    configured = os.environ.get("CCDS_SEED")
-    if configured and Path(configured).is_file():
-        return Path(configured)
-    return None
-
-
-SEED = _seed_path()
-if SEED is None:
-    pytest.skip(
-        f"seed text not found: neither ../shared/seeds/{SEED_NAME} beside the clone nor $CCDS_SEED exists",
-        allow_module_level=True,
-    )
+SEED = DATA_DIR / "source" / "appendix.txt"  # the Appendix text, kept in the repository (data/source/README.md)
 
 LINES: list[str] = SEED.read_text(encoding="utf-8").splitlines()  # LINES[n - 1] is seed line n
 DATA = load_data(DATA_DIR)
@@ -58,7 +38,10 @@ SCHEMES = ("iotsg", "cpsf", "uk-cop", "sb327")  # chapters 2, 3, 4 and 5 of the 
 # "5 米国カリフォルニア州…との関係" (4976). A chapter ends at its last non-blank line: the page number "12" (1162),
 # "デント対応」" (4516), "た攻撃対策」" (4974) and "※共通要件 No.6" (5117, the end of the seed).
 EXPECTED_CHAPTERS = {
-    "iotsg": (2, 28, 1162), "cpsf": (3, 1165, 4516), "uk-cop": (4, 4517, 4974), "sb327": (5, 4976, 5117),
+    "iotsg": (2, 28, 1162),
+    "cpsf": (3, 1165, 4516),
+    "uk-cop": (4, 4517, 4974),
+    "sb327": (5, 4976, 5117),
 }
 
 
@@ -186,9 +169,19 @@ def reading(scheme: str) -> tuple[Printed, ...]:
     def close(next_line: int) -> None:
         nonlocal section, cited
         if section is not None and not cited:
-            records.append(dict(subject=subject, statement=statement, section=section.value, item="", qualifier="",
-                                no_correspondence=False, line=section.line, section_line=section.line,
-                                cell_end=next_line))
+            records.append(
+                dict(
+                    subject=subject,
+                    statement=statement,
+                    section=section.value,
+                    item="",
+                    qualifier="",
+                    no_correspondence=False,
+                    line=section.line,
+                    section_line=section.line,
+                    cell_end=next_line,
+                )
+            )
         section, cited = None, False
 
     for token in stream:
@@ -207,15 +200,36 @@ def reading(scheme: str) -> tuple[Printed, ...]:
             section = token
         elif token.kind in ("id", "activity"):
             cited = True
-            records.append(dict(subject=subject, statement=statement, section=section.value if section else "",
-                                item=token.value, qualifier="", no_correspondence=False, line=token.line,
-                                section_line=section.line if section else None, cell_end=token.line))
+            records.append(
+                dict(
+                    subject=subject,
+                    statement=statement,
+                    section=section.value if section else "",
+                    item=token.value,
+                    qualifier="",
+                    no_correspondence=False,
+                    line=token.line,
+                    section_line=section.line if section else None,
+                    cell_end=token.line,
+                )
+            )
         elif token.kind == "qualifier":
             records[-1]["qualifier"] = token.value
         elif token.kind == "none":
             close(token.line)
-            records.append(dict(subject=subject, statement=statement, section="", item="", qualifier="",
-                                no_correspondence=True, line=token.line, section_line=None, cell_end=token.line))
+            records.append(
+                dict(
+                    subject=subject,
+                    statement=statement,
+                    section="",
+                    item="",
+                    qualifier="",
+                    no_correspondence=True,
+                    line=token.line,
+                    section_line=None,
+                    cell_end=token.line,
+                )
+            )
     close(chapters()[scheme].last + 1)
     return tuple(Printed(**record) for record in records)
 
@@ -248,7 +262,7 @@ def printed_between(text: str, first: int, last: int, whole: bool = False, max_s
         remaining = target[position:]
         for j in range(index, min(len(parts), index + max_skip + 1)):
             part = parts[j]
-            if part.startswith(remaining) and ends_cell(part[len(remaining):]):
+            if part.startswith(remaining) and ends_cell(part[len(remaining) :]):
                 return True
             if remaining.startswith(part) and rest_from(position + len(part), j + 1):
                 return True
@@ -259,7 +273,7 @@ def printed_between(text: str, first: int, last: int, whole: bool = False, max_s
             if whole and not starts_cell(part, cut):
                 continue
             head = part[cut:]
-            if head.startswith(target) and ends_cell(head[len(target):]):
+            if head.startswith(target) and ends_cell(head[len(target) :]):
                 return True
             if target.startswith(head) and rest_from(len(head), index + 1):
                 return True
@@ -354,8 +368,10 @@ def seed_external_ids(scheme: str) -> set[str]:
         return {line.strip() for line in chapter.lines(chapter.table) if re.fullmatch(r"\s*\d+\s*", line)}
     found = set()
     for pattern in EXTERNAL_ID_PATTERNS[scheme]:
-        found |= {re.sub(r"^(\D+?) ?(\d+)$", r"\1 \2", m) if scheme == "iotsg" else m
-                  for m in re.findall(pattern, chapter.text())}
+        found |= {
+            re.sub(r"^(\D+?) ?(\d+)$", r"\1 \2", m) if scheme == "iotsg" else m
+            for m in re.findall(pattern, chapter.text())
+        }
     return found
 
 
@@ -399,20 +415,67 @@ def test_expected_counts_read_from_the_seed():
     # Table 2-1: six 大項目 (方針・管理 l.44, 分析 149, 設計 290, 構築 564, 運用・保守 757, 一般利用者向け 1055),
     # 方針 1-5 (48, 149, 290, 564, 761), 要点 1-21 (60 … 1030) and ルール 1-4 (1059, 1073, 1097, 1121).
     assert [item.title_ja for item in external_items("iotsg", "category")] == [
-        "方針・管理", "分析", "設計", "構築", "運用・保守", "一般利用者向け"]
+        "方針・管理",
+        "分析",
+        "設計",
+        "構築",
+        "運用・保守",
+        "一般利用者向け",
+    ]
     assert seed_external_ids("iotsg") == (
-        {f"方針 {n}" for n in range(1, 6)} | {f"要点 {n}" for n in range(1, 22)} | {f"ルール {n}" for n in range(1, 5)})
+        {f"方針 {n}" for n in range(1, 6)} | {f"要点 {n}" for n in range(1, 22)} | {f"ルール {n}" for n in range(1, 5)}
+    )
     assert [count("iotsg", kind) for kind in ("category", "policy", "key-point", "rule")] == [6, 5, 21, 4]
     # Table 3-1: 20 categories 3.1 CPS.AM (l.1184) … 3.20 CPS.IM (4466) and 104 requirements.
-    categories = ["AM", "BE", "GV", "RA", "RM", "SC", "AC", "AT", "DS", "IP", "MA", "PT", "AE", "CM", "DP", "RP", "CO",
-                  "AN", "MI", "IM"]
+    categories = [
+        "AM",
+        "BE",
+        "GV",
+        "RA",
+        "RM",
+        "SC",
+        "AC",
+        "AT",
+        "DS",
+        "IP",
+        "MA",
+        "PT",
+        "AE",
+        "CM",
+        "DP",
+        "RP",
+        "CO",
+        "AN",
+        "MI",
+        "IM",
+    ]
     assert [item.notation for item in external_items("cpsf", "category")] == [f"CPS.{c}" for c in categories]
     assert [item.number for item in external_items("cpsf", "category")] == [f"3.{n}" for n in range(1, 21)]
     assert len(seed_external_ids("cpsf")) == 104
     assert [count("cpsf", kind) for kind in ("category", "requirement", "statement")] == [20, 104, 8]
     per_category = Counter(item.parent for item in external_items("cpsf", "requirement"))
     assert [per_category[f"CPS.{c}"] for c in categories] == [
-        7, 3, 4, 6, 2, 11, 9, 3, 15, 10, 2, 3, 5, 7, 4, 4, 3, 3, 1, 2]
+        7,
+        3,
+        4,
+        6,
+        2,
+        11,
+        9,
+        3,
+        15,
+        10,
+        2,
+        3,
+        5,
+        7,
+        4,
+        4,
+        3,
+        3,
+        1,
+        2,
+    ]
     # Table 4-1: UK1 (l.4536) … UK13 (4940). Table 5-1: requirements 1 (4991) and 2 (5061).
     assert seed_external_ids("uk-cop") == {f"UK{n}" for n in range(1, 14)}
     assert [item.id for item in external_items("uk-cop", "guideline")] == [f"UK{n}" for n in range(1, 14)]
@@ -472,7 +535,8 @@ def test_phase_activity_citations(scheme):
         before = [t for t in tokens(scheme) if t.kind == "section" and t.line <= line]
         assert before and before[-1].value == mapping.section, (mapping.subject, mapping.item, line)
     assert {(p.section, p.item) for p in reading(scheme) if p.item.startswith("No.")} == {
-        (m.section, m.item) for m in cited}
+        (m.section, m.item) for m in cited
+    }
     outside_qualifiers = re.sub(r"※共通要件?No\.\d+(?:,\d+)*", "", chapter.squeezed())
     assert len(re.findall(r"No\.\d+", outside_qualifiers)) == len(cited)
     # Table 2-1 cites 44 activities, table 3-1 64, tables 4-1 and 5-1 none.
@@ -514,37 +578,71 @@ def test_no_correspondence(scheme):
 def test_cpsf_requirements_without_correspondence():
     """The 32 該当なし of table 3-1 (seed lines in the comments); none in the other tables."""
     expected = {
-        ("CPS.AM-2", "1"): 1224, ("CPS.AM-3", "1"): 1242, ("CPS.RA-4", "1"): 1576, ("CPS.SC-7", "1"): 1910,
-        ("CPS.SC-8", "1"): 1930, ("CPS.SC-10", "1"): 1968, ("CPS.SC-11", "1"): 1990, ("CPS.AC-4", "1"): 2198,
-        ("CPS.AT-3", "1"): 2635, ("CPS.DS-4", "1"): 2758, ("CPS.DS-8", "1"): 2938, ("CPS.DS-9", "1"): 2952,
-        ("CPS.DS-10", "1"): 2968, ("CPS.DS-11", "1"): 2979, ("CPS.DS-12", "1"): 2991, ("CPS.DS-13", "1"): 3003,
-        ("CPS.DS-14", "1"): 3017, ("CPS.DS-15", "1"): 3033, ("CPS.IP-2", "1"): 3112, ("CPS.IP-4", "1"): 3142,
-        ("CPS.IP-5", "1"): 3162, ("CPS.MA-1", "2"): 3456, ("CPS.CM-4", "1"): 3961, ("CPS.CM-6", "1"): 4020,
-        ("CPS.DP-2", "1"): 4141, ("CPS.DP-3", "1"): 4157, ("CPS.DP-4", "1"): 4174, ("CPS.RP-1", "1"): 4197,
-        ("CPS.RP-3", "1"): 4245, ("CPS.CO-2", "1"): 4322, ("CPS.CO-3", "1"): 4338, ("CPS.AN-1", "1"): 4356,
+        ("CPS.AM-2", "1"): 1224,
+        ("CPS.AM-3", "1"): 1242,
+        ("CPS.RA-4", "1"): 1576,
+        ("CPS.SC-7", "1"): 1910,
+        ("CPS.SC-8", "1"): 1930,
+        ("CPS.SC-10", "1"): 1968,
+        ("CPS.SC-11", "1"): 1990,
+        ("CPS.AC-4", "1"): 2198,
+        ("CPS.AT-3", "1"): 2635,
+        ("CPS.DS-4", "1"): 2758,
+        ("CPS.DS-8", "1"): 2938,
+        ("CPS.DS-9", "1"): 2952,
+        ("CPS.DS-10", "1"): 2968,
+        ("CPS.DS-11", "1"): 2979,
+        ("CPS.DS-12", "1"): 2991,
+        ("CPS.DS-13", "1"): 3003,
+        ("CPS.DS-14", "1"): 3017,
+        ("CPS.DS-15", "1"): 3033,
+        ("CPS.IP-2", "1"): 3112,
+        ("CPS.IP-4", "1"): 3142,
+        ("CPS.IP-5", "1"): 3162,
+        ("CPS.MA-1", "2"): 3456,
+        ("CPS.CM-4", "1"): 3961,
+        ("CPS.CM-6", "1"): 4020,
+        ("CPS.DP-2", "1"): 4141,
+        ("CPS.DP-3", "1"): 4157,
+        ("CPS.DP-4", "1"): 4174,
+        ("CPS.RP-1", "1"): 4197,
+        ("CPS.RP-3", "1"): 4245,
+        ("CPS.CO-2", "1"): 4322,
+        ("CPS.CO-3", "1"): 4338,
+        ("CPS.AN-1", "1"): 4356,
     }
     found = {(m.subject, m.statement): int(m.line) for m in DATA.mappings if m.no_correspondence}
     assert found == expected
     # A requirement (statement) marked 該当なし has no other row.
     for subject, statement in expected:
         assert [m for m in rows("cpsf") if (m.subject, m.statement) == (subject, statement)] == [
-            m for m in rows("cpsf") if (m.subject, m.statement) == (subject, statement) and m.no_correspondence]
+            m for m in rows("cpsf") if (m.subject, m.statement) == (subject, statement) and m.no_correspondence
+        ]
 
 
 def test_specific_mappings_read_from_the_seed():
     def targets(scheme, subject, statement="1"):
-        return [(m.section, m.item, m.qualifier, m.target) for m in rows(scheme)
-                if m.subject == subject and m.statement == statement]
+        return [
+            (m.section, m.item, m.qualifier, m.target)
+            for m in rows(scheme)
+            if m.subject == subject and m.statement == statement
+        ]
 
     # UK1 (l.4536-4568): SR2-SP-1 / SR2-PP-1 / SR2-H-1 / SR2-D-1 「共通要件への対応」※共通要件 No.6.
     assert targets("uk-cop", "UK1") == [
-        ("6.2.1", "SR2-SP-1", "共通要件No.6", "SR2-SP-1"), ("6.2.2", "SR2-PP-1", "共通要件No.6", "SR2-PP-1"),
-        ("6.2.3", "SR2-H-1", "共通要件No.6", "SR2-H-1"), ("6.2.4", "SR2-D-1", "共通要件No.6", "SR2-D-1")]
+        ("6.2.1", "SR2-SP-1", "共通要件No.6", "SR2-SP-1"),
+        ("6.2.2", "SR2-PP-1", "共通要件No.6", "SR2-PP-1"),
+        ("6.2.3", "SR2-H-1", "共通要件No.6", "SR2-H-1"),
+        ("6.2.4", "SR2-D-1", "共通要件No.6", "SR2-D-1"),
+    ]
     # UK2 (l.4580) prints R2-8 with the title of R3-8 (erratum E21): the target is R3-8.
     assert targets("uk-cop", "UK2") == [("6.1", "R2-8", "", "R3-8")]
     # UK13 (l.4948, 4960, 4970): two qualifiers printed 共通要 No.1,2,3, the third 共通要件 No.1,2,3.
     assert [q for _, _, q, _ in targets("uk-cop", "UK13") if q] == [
-        "共通要No.1,2,3", "共通要No.1,2,3", "共通要件No.1,2,3"]
+        "共通要No.1,2,3",
+        "共通要No.1,2,3",
+        "共通要件No.1,2,3",
+    ]
     # SB-327 requirement 1 (l.5031-5056) cites the six sections 6.1, 6.2.1-6.2.5 without items;
     # requirement 2 (l.5093-5117) the four 共通要件 No.6 component requirements.
     assert targets("sb327", "1") == [(s, "", "", s) for s in ("6.1", "6.2.1", "6.2.2", "6.2.3", "6.2.4", "6.2.5")]
@@ -554,17 +652,26 @@ def test_specific_mappings_read_from_the_seed():
     assert [t for *_, t in targets("iotsg", "rule-4")] == ["5.4.4/No.2", "5.4.5/No.2", "5.4.6/No.1", "R2-5"]
     # 要点 3 (l.161-175): section 3.2 with its 概要, then R2-1、R3-2 printed together on one line (175).
     assert targets("iotsg", "point-3") == [
-        ("3.2", "", "", "3.2"), ("6.1", "R2-1", "", "R2-1"), ("6.1", "R3-2", "", "R3-2")]
+        ("3.2", "", "", "3.2"),
+        ("6.1", "R2-1", "", "R2-1"),
+        ("6.1", "R3-2", "", "R3-2"),
+    ]
     # CPS.GV-3 (l.1472-1483): chapters 3 and 5 without items. CPS.DS-1 (l.2649-2666): 5.5, 5.6, then R2-1、R3-2.
     assert [t for *_, t in targets("cpsf", "CPS.GV-3")] == ["3", "5"]
     assert [t for *_, t in targets("cpsf", "CPS.DS-1")] == ["5.5", "5.6", "R2-1", "R3-2"]
     # CPS.DS-3 (l.2730-2744): SR-H-4, SR-H-5, SR-D-2 printed without the level digit.
     assert [(i, t) for _, i, _, t in targets("cpsf", "CPS.DS-3")][2:] == [
-        ("SR-H-4", "SR3-H-4"), ("SR-H-5", "SR3-H-5"), ("SR-D-2", "SR3-D-2")]
+        ("SR-H-4", "SR3-H-4"),
+        ("SR-H-5", "SR3-H-5"),
+        ("SR-D-2", "SR3-D-2"),
+    ]
     # CPS.IP-1 (l.3069-3098): SR2-SP-1 printed under 6.2.1-6.2.4; resolved to each section's own requirement.
     assert [(s, i, t) for s, i, _, t in targets("cpsf", "CPS.IP-1")][1:] == [
-        ("6.2.1", "SR2-SP-1", "SR2-SP-1"), ("6.2.2", "SR2-SP-1", "SR2-PP-1"), ("6.2.3", "SR2-SP-1", "SR2-H-1"),
-        ("6.2.4", "SR2-SP-1", "SR2-D-1")]
+        ("6.2.1", "SR2-SP-1", "SR2-SP-1"),
+        ("6.2.2", "SR2-SP-1", "SR2-PP-1"),
+        ("6.2.3", "SR2-SP-1", "SR2-H-1"),
+        ("6.2.4", "SR2-SP-1", "SR2-D-1"),
+    ]
     # CPS.IP-3 (l.3122-3126): 5.2.3 printed with the title and No.2 of 5.2.2.
     assert targets("cpsf", "CPS.IP-3") == [("5.2.3", "No.2", "", "5.2.2/No.2")]
     # CPS.RA-4 (l.1562-1598): statement 1 該当なし, statement 2 SR2-A-2.
@@ -608,6 +715,7 @@ def test_ccds_item_texts_are_printed():
 
 def test_ccds_item_lines_are_first_printings():
     """A CCDS item's line is the first row that prints it (as section, item ID or common-requirement number)."""
+
     def printed_names(mapping: Mapping) -> set[str]:
         names = {mapping.section, printed_id(mapping)} - {""}
         if mapping.qualifier:
@@ -626,13 +734,21 @@ def test_row_titles_are_printed_at_the_row():
         if mapping.no_correspondence:
             continue
         line = int(mapping.line)
-        section_line = max(t.line for t in tokens(mapping.scheme)
-                           if t.kind == "section" and t.value == mapping.section and t.line <= line)
+        section_line = max(
+            t.line
+            for t in tokens(mapping.scheme)
+            if t.kind == "section" and t.value == mapping.section and t.line <= line
+        )
         assert printed_between(mapping.section_title, section_line, section_line + 12, whole=True), (
-            mapping.scheme, line)
+            mapping.scheme,
+            line,
+        )
         if mapping.item_title:
             assert printed_between(mapping.item_title, line, line + 10, whole=True), (
-                mapping.scheme, line, mapping.item_title)
+                mapping.scheme,
+                line,
+                mapping.item_title,
+            )
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
@@ -712,8 +828,12 @@ def test_printed_item_titles_are_canonical_or_carry_an_erratum():
             continue
         canonical = ITEMS.get(("ccds", printed_id(mapping)))
         if canonical is None or mapping.item_title != canonical.title_ja:
-            assert erratum_kinds(mapping) & TITLE_KINDS, (mapping.scheme, mapping.line, mapping.item,
-                                                           mapping.item_title)
+            assert erratum_kinds(mapping) & TITLE_KINDS, (
+                mapping.scheme,
+                mapping.line,
+                mapping.item,
+                mapping.item_title,
+            )
 
 
 def test_printed_section_titles_are_canonical_or_carry_an_erratum():

@@ -32,11 +32,19 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
     pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; CI installs it)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the Python package playwright is not installed "
-                                                             "(pip install playwright; no browser download needed)")
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="the Python package playwright is not installed (pip install playwright; no browser download needed)",
+)
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 BASE = "https://w3id.org/ccds-crosswalk/"
 SCREENS = Path("/tmp/screens")
 UK1_TARGETS = {"6.2.1": "SR2-SP-1", "6.2.2": "SR2-PP-1", "6.2.3": "SR2-H-1", "6.2.4": "SR2-D-1"}
@@ -54,9 +62,13 @@ def new_page(browser, accept_language: str = "ja", javascript: bool = True):
     """A page in a fresh context whose browser asks for `accept_language` (Chromium derives the header from the
     locale, so both are set)."""
     locale = {"ja": "ja-JP", "en": "en-US"}.get(accept_language, accept_language.split(",")[0])
-    context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": accept_language},
-                                  java_script_enabled=javascript, viewport={"width": 1280, "height": 900},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        locale=locale,
+        extra_http_headers={"Accept-Language": accept_language},
+        java_script_enabled=javascript,
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
     context.set_default_timeout(120_000)  # a bounded wait, generous for a loaded machine; not a speed assertion
     return context.new_page()
 
@@ -74,12 +86,15 @@ def lang_of(url: str) -> str | None:
 
 def table_rows(page, selector: str) -> list[list[str]]:
     """The text of each body row's cells (th and td), whitespace collapsed."""
-    script = ("rows => rows.map(r => Array.from(r.querySelectorAll('th, td'))"
-              ".map(c => c.innerText.replace(/\\s+/g, ' ').trim()))")
+    script = (
+        "rows => rows.map(r => Array.from(r.querySelectorAll('th, td'))"
+        ".map(c => c.innerText.replace(/\\s+/g, ' ').trim()))"
+    )
     return page.eval_on_selector_all(f"{selector} tbody tr", script)
 
 
 # --- from the home page down to UK1 and across to CCDS ------------------------------------------------------------
+
 
 def test_home_to_frameworks_to_uk1(page, server: str) -> None:
     page.goto(f"{server}/?lang=ja")
@@ -96,7 +111,11 @@ def test_home_to_frameworks_to_uk1(page, server: str) -> None:
     assert "Senate Bill No.327" in cells["SB-327"][0]
     assert "CPSF" in cells["CPSF"][0] and "IoTセキュリティガイドライン" in cells["IoT-SG"][0]
     assert [cells[n][2] for n in ("IoT-SG", "CPSF", "UK-CoP", "SB-327")] == [
-        "第2章 表 2-1", "第3章 表 3-1", "第4章 表 4-1", "第5章 表 5-1"]
+        "第2章 表 2-1",
+        "第3章 表 3-1",
+        "第4章 表 4-1",
+        "第5章 表 5-1",
+    ]
     assert "準拠を確認" in cells["UK-CoP"][1] and "詳細化" in cells["IoT-SG"][1] and "参考" in cells["CPSF"][1]
     assert cells["UK-CoP"][3] == "13"  # UK1 ... UK13
     assert cells["SB-327"][3:6] == ["2", "10", "0"]  # 6 rows for No.1, 4 for No.2, none 該当なし
@@ -155,7 +174,8 @@ def test_uk1_counterparts_and_the_ccds_item_they_lead_to(page, server: str) -> N
 
     # the record itself, and back to UK1
     page.locator("#mapped-here tr", has=page.locator("a", has_text=re.compile(r"^UK1$"))).get_by_role(
-        "link", name="レコード").click()
+        "link", name="レコード"
+    ).click()
     page.wait_for_url(re.compile(r"/doc/mapping/uk-cop/UK1/to/6\.2\.1/SR2-SP-1;common=6\.html\?lang=ja$"))
     assert re.sub(r"\s+", " ", page.locator("h1").inner_text()) == "対応レコード: UK1 → SR2-SP-1"
     details = page.locator("main dl").inner_text()
@@ -207,10 +227,15 @@ def test_language_switch_is_kept_when_following_links(page, server: str) -> None
     assert page.locator("h1").inner_text() == "フレームワーク"
 
 
-@pytest.mark.parametrize(("accept", "lang", "heading"), [("en", "en", "No default passwords"),
-                                                          ("en-GB,en;q=0.9", "en", "No default passwords"),
-                                                          ("ja", "ja", "デフォルトパスワードを使用しない"),
-                                                          ("fr", "ja", "デフォルトパスワードを使用しない")])
+@pytest.mark.parametrize(
+    ("accept", "lang", "heading"),
+    [
+        ("en", "en", "No default passwords"),
+        ("en-GB,en;q=0.9", "en", "No default passwords"),
+        ("ja", "ja", "デフォルトパスワードを使用しない"),
+        ("fr", "ja", "デフォルトパスワードを使用しない"),
+    ],
+)
 def test_accept_language_chooses_the_default(browser, server: str, accept: str, lang: str, heading: str) -> None:
     page = new_page(browser, accept)
     try:
@@ -226,6 +251,7 @@ def test_accept_language_chooses_the_default(browser, server: str, accept: str, 
 
 
 # --- query, search, coverage, errata, downloads -------------------------------------------------------------------
+
 
 def test_canned_query_and_a_result_link(page, server: str) -> None:
     page.goto(f"{server}/query?lang=en")
@@ -251,8 +277,9 @@ def test_canned_query_and_a_result_link(page, server: str) -> None:
 
 def test_query_page_runs_a_typed_query(page, server: str) -> None:
     page.goto(f"{server}/query?lang=ja")
-    page.locator("#query-text").fill('PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n'
-                                     'SELECT ?x WHERE { ?x skos:notation "UK1" }')
+    page.locator("#query-text").fill(
+        'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?x WHERE { ?x skos:notation "UK1" }'
+    )
     page.locator("#run").click()
     page.wait_for_url(re.compile(r"query="))
     assert len(table_rows(page, "#results")) == 1
@@ -349,6 +376,7 @@ def test_download_a_dump_and_parse_it(page, server: str, tmp_path: Path) -> None
 
 # --- without JavaScript -------------------------------------------------------------------------------------------
 
+
 def test_pages_work_without_javascript(browser, server: str) -> None:
     page = new_page(browser, "ja", javascript=False)
     try:
@@ -374,11 +402,22 @@ def test_pages_work_without_javascript(browser, server: str) -> None:
 
 # --- structure and screenshots ------------------------------------------------------------------------------------
 
-PAGES = {"home": "/", "frameworks": "/frameworks", "uk-cop": "/doc/uk-cop.html", "UK1": "/doc/uk-cop/UK1.html",
-         "SR2-SP-1": "/doc/ccds/SR2-SP-1.html", "common-6": "/doc/ccds/common/6.html",
-         "CPS.RA-4": "/doc/cpsf/CPS.RA-4.html", "record": "/doc/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6.html",
-         "coverage": "/coverage", "errata": "/errata", "E21": "/doc/erratum/E21.html",
-         "query": "/query?name=no-correspondence", "search": "/search?q=%E8%AA%8D%E8%A8%BC", "downloads": "/downloads"}
+PAGES = {
+    "home": "/",
+    "frameworks": "/frameworks",
+    "uk-cop": "/doc/uk-cop.html",
+    "UK1": "/doc/uk-cop/UK1.html",
+    "SR2-SP-1": "/doc/ccds/SR2-SP-1.html",
+    "common-6": "/doc/ccds/common/6.html",
+    "CPS.RA-4": "/doc/cpsf/CPS.RA-4.html",
+    "record": "/doc/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6.html",
+    "coverage": "/coverage",
+    "errata": "/errata",
+    "E21": "/doc/erratum/E21.html",
+    "query": "/query?name=no-correspondence",
+    "search": "/search?q=%E8%AA%8D%E8%A8%BC",
+    "downloads": "/downloads",
+}
 
 
 @pytest.fixture(scope="module")
@@ -389,8 +428,9 @@ def screens() -> Path:
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_main_pages_are_semantic_fit_the_window_and_are_photographed(browser, server: str, screens: Path,
-                                                                     lang: str) -> None:
+def test_main_pages_are_semantic_fit_the_window_and_are_photographed(
+    browser, server: str, screens: Path, lang: str
+) -> None:
     page = new_page(browser, lang)
     try:
         for name, path in PAGES.items():

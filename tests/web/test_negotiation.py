@@ -13,15 +13,25 @@ import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from server.web.http import accepts_gzip
-from server.web.negotiation import negotiate
+from ccds_crosswalk.web.http import accepts_gzip
+from ccds_crosswalk.web.negotiation import negotiate
 
-HTML, TTL, JSONLD, NT, RDFXML = "text/html", "text/turtle", "application/ld+json", "application/n-triples", \
-    "application/rdf+xml"
+HTML, TTL, JSONLD, NT, RDFXML = (
+    "text/html",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+)
 # what /id/… and /doc/… offer, in the server's order of preference
 RESOURCE = [HTML, TTL, JSONLD, NT, RDFXML]
-SRJ, SRX, CSV, TSV, JSON = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                            "text/tab-separated-values", "application/json")
+SRJ, SRX, CSV, TSV, JSON = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+)
 # what /sparql offers for SELECT and ASK, in the server's order
 SELECT = [SRJ, SRX, CSV, TSV, JSON]
 CONSTRUCT = [TTL, JSONLD, NT, RDFXML]
@@ -137,6 +147,7 @@ def _ids(table: list[tuple[str | None, str | None]]) -> list[str]:
 
 
 # ------------------------------------------------------------------ the function
+
 
 @pytest.mark.parametrize(("accept", "expected"), TABLE, ids=_ids(TABLE))
 def test_negotiate_resource_offers(accept: str | None, expected: str | None) -> None:
@@ -257,8 +268,10 @@ def test_sparql_construct_in_the_negotiated_type(server: str, accept: str | None
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == expected
     graph = Graph().parse(data=response.content, format=RDFLIB[expected])
-    assert set(graph) == {(UK1, SKOS_PREF, Literal("デフォルトパスワードを使用しない", lang="ja")),
-                          (UK1, SKOS_PREF, Literal("No default passwords", lang="en"))}
+    assert set(graph) == {
+        (UK1, SKOS_PREF, Literal("デフォルトパスワードを使用しない", lang="ja")),
+        (UK1, SKOS_PREF, Literal("No default passwords", lang="en")),
+    }
 
 
 def test_a_406_is_written_in_a_type_the_client_reads(server: str) -> None:
@@ -274,24 +287,44 @@ def test_a_406_is_written_in_a_type_the_client_reads(server: str) -> None:
 
 
 def test_negotiation_is_the_same_on_the_ontology(server: str) -> None:
-    for accept, expected in [("text/turtle", TTL), ("application/*", JSONLD), ("text/html;q=0, */*", TTL),
-                             ("application/rdf+xml;q=1, text/turtle;q=0.9", RDFXML)]:
+    for accept, expected in [
+        ("text/turtle", TTL),
+        ("application/*", JSONLD),
+        ("text/html;q=0, */*", TTL),
+        ("application/rdf+xml;q=1, text/turtle;q=0.9", RDFXML),
+    ]:
         response = httpx.get(f"{server}/ontology", headers={"Accept": accept})
         assert response.status_code == 200
         assert response.headers["content-type"].split(";")[0] == expected
         assert response.headers["content-location"] == f"/ontology.{EXTENSION[expected]}"
         graph = Graph().parse(data=response.content, format=RDFLIB[expected])
         onto = URIRef("https://w3id.org/ccds-crosswalk/ontology")
-        assert (onto, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                URIRef("http://www.w3.org/2002/07/owl#Ontology")) in graph
+        assert (
+            onto,
+            URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            URIRef("http://www.w3.org/2002/07/owl#Ontology"),
+        ) in graph
     _assert_406(httpx.get(f"{server}/ontology", headers={"Accept": "image/png"}), RESOURCE)
 
 
-@pytest.mark.parametrize(("header", "accepted"), [
-    ("gzip", True), ("GZIP", True), ("x-gzip", True), ("deflate, gzip;q=0.001", True), ("br;q=1, *;q=0.5", True),
-    ("gzip;q=0", False), ("gzip;q=0, identity", False), ("*;q=0", False), ("*, gzip;q=0", False),
-    ("identity", False), ("", False), (None, False), ("gzip;q=abc", False),
-])
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("GZIP", True),
+        ("x-gzip", True),
+        ("deflate, gzip;q=0.001", True),
+        ("br;q=1, *;q=0.5", True),
+        ("gzip;q=0", False),
+        ("gzip;q=0, identity", False),
+        ("*;q=0", False),
+        ("*, gzip;q=0", False),
+        ("identity", False),
+        ("", False),
+        (None, False),
+        ("gzip;q=abc", False),
+    ],
+)
 def test_accept_encoding_gzip_follows_rfc_9110(header: str | None, accepted: bool) -> None:
     """q=0 refuses a coding, '*' covers the codings not named (RFC 9110 12.5.3); Starlette's own check is a substring
     test, so the server asks this function first."""

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from conftest import BASE
 
-from server.store import load_store
-from server.web.engine import QueryPool
-from server.web.jobs import QueryError, QueryRequest
-from server.web.worker import DEMOTED_NICE
+from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
+from ccds_crosswalk.engine.pool import QueryPool
+from ccds_crosswalk.engine.store import load_store
+from ccds_crosswalk.engine.worker import DEMOTED_NICE
+from conftest import BASE
 
 JSON = "application/sparql-results+json"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -84,8 +84,9 @@ def test_cheap_queries_are_answered_beside_a_runaway_in_the_same_worker(release_
         assert count(pool.run(ask("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))) > 10_000  # the replacement
 
 
-def test_queries_sharing_a_killed_worker_are_resent_and_answered(release_dir: Path,
-                                                                 about_a_second: tuple[int, int]) -> None:
+def test_queries_sharing_a_killed_worker_are_resent_and_answered(
+    release_dir: Path, about_a_second: tuple[int, int]
+) -> None:
     """The runaway's worker is killed at 4 s while an innocent ~1.2 s query is half-way through in it: the
     innocent is re-sent to the fresh worker and answered correctly; only the runaway gets the 503."""
     n, expected = about_a_second
@@ -101,8 +102,9 @@ def test_queries_sharing_a_killed_worker_are_resent_and_answered(release_dir: Pa
         assert pool.counters["resent"] == 1, "the innocent query was not in the killed worker (calibration?)"
 
 
-def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(release_dir: Path,
-                                                                            about_a_second: tuple[int, int]) -> None:
+def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(
+    release_dir: Path, about_a_second: tuple[int, int]
+) -> None:
     n, expected = about_a_second
     with pool_of(release_dir, timeout=20.0, threads=2) as pool:
         [first] = pool.pids()
@@ -114,8 +116,9 @@ def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(rele
         assert pool.pids() and pool.pids() != [first]
 
 
-def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(release_dir: Path,
-                                                                         about_a_second: tuple[int, int]) -> None:
+def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(
+    release_dir: Path, about_a_second: tuple[int, int]
+) -> None:
     """Each query is re-sent at most once after a worker died on its own, so a query that crashes workers
     can take down two, not the whole pool in a loop; it then gets a 500 that says what happened."""
     n, _ = about_a_second
@@ -149,8 +152,9 @@ def test_concurrent_multi_graph_datasets_do_not_mix(release_dir: Path) -> None:
     """Queries with several default graphs each merge them into their own hidden graph, so concurrent ones in
     one worker cannot see or delete each other's merge."""
     graphs = tuple(f"{BASE}graph/{name}" for name in ("data", "ontology"))
-    request = QueryRequest(query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", media_type=JSON,
-                           default_graphs=graphs, named_graphs=())
+    request = QueryRequest(
+        query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", media_type=JSON, default_graphs=graphs, named_graphs=()
+    )
     with pool_of(release_dir, timeout=20.0, threads=4) as pool:
         futures = [pool.submit(request) for _ in range(12)]
         counts = {count(f.result(timeout=30)) for f in futures}
@@ -169,8 +173,9 @@ def thread_nice_values(pid: int) -> list[int]:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads thread priorities from Linux /proc")
-def test_a_heavy_query_runs_at_low_priority_and_its_thread_is_replaced(release_dir: Path,
-                                                                       about_a_second: tuple[int, int]) -> None:
+def test_a_heavy_query_runs_at_low_priority_and_its_thread_is_replaced(
+    release_dir: Path, about_a_second: tuple[int, int]
+) -> None:
     """Once a query has used more CPU than a cheap one ever does, its thread is niced (the scheduler then gives
     the CPU to cheap queries and the web process first); cheap queries never are; after the heavy query the
     worker's threads are all back at normal priority (the niced thread made way for a fresh one)."""

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import ROOT, cli, start_server, stop_server
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from server.triplestores import Store, StoreUnavailable, start_oxigraph, start_virtuoso
+from ccds_crosswalk.triplestores import Store, StoreUnavailable, start_oxigraph, start_virtuoso
+from conftest import ROOT, cli, start_server, stop_server
 
 QUERIES = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
 PAGES = [

@@ -24,15 +24,19 @@ from rdflib import RDF, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, VOID
 
-from server.build.pipeline import Built
+from ccds_crosswalk.release.pipeline import Built
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 ID = Namespace(f"{BASE}id/")
 X = Namespace(f"{BASE}ontology#")
 SSSOM = Namespace("https://w3id.org/sssom/")
 
-TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "nt": "application/n-triples",
-         "rdf": "application/rdf+xml"}
+TYPES = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdf": "application/rdf+xml",
+}
 RDFLIB = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "xml"}
 JSONLD_SCRIPT = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
@@ -66,79 +70,171 @@ RECORD_NONE = ID["mapping/cpsf/CPS.AM-2/to/none"]
 
 KINDS = [
     # table 4-1, seed 4536-4540: UK1 デフォルトパスワードを使用しない; its targets 4547-4568
-    Kind("item", "uk-cop/UK1", triples(
-        UK1, (SKOS.prefLabel, ja("デフォルトパスワードを使用しない")), (SKOS.prefLabel, en("No default passwords")),
-        (SKOS.notation, Literal("UK1")), (SKOS.inScheme, ID["uk-cop"]), (RDF.type, SKOS.Concept),
-        (X.complianceConfirmedBy, ID["ccds/SR2-SP-1"]), (X.complianceConfirmedBy, ID["ccds/SR2-PP-1"]),
-        (X.complianceConfirmedBy, ID["ccds/SR2-H-1"]), (X.complianceConfirmedBy, ID["ccds/SR2-D-1"]),
-    ) | frozenset({(RECORD_UK1, OWL.annotatedSource, UK1)})),
+    Kind(
+        "item",
+        "uk-cop/UK1",
+        triples(
+            UK1,
+            (SKOS.prefLabel, ja("デフォルトパスワードを使用しない")),
+            (SKOS.prefLabel, en("No default passwords")),
+            (SKOS.notation, Literal("UK1")),
+            (SKOS.inScheme, ID["uk-cop"]),
+            (RDF.type, SKOS.Concept),
+            (X.complianceConfirmedBy, ID["ccds/SR2-SP-1"]),
+            (X.complianceConfirmedBy, ID["ccds/SR2-PP-1"]),
+            (X.complianceConfirmedBy, ID["ccds/SR2-H-1"]),
+            (X.complianceConfirmedBy, ID["ccds/SR2-D-1"]),
+        )
+        | frozenset({(RECORD_UK1, OWL.annotatedSource, UK1)}),
+    ),
     # table 3-1, seed 1562-1570: the first statement of CPS.RA-4
-    Kind("statement", "cpsf/CPS.RA-4/1", triples(
-        ID["cpsf/CPS.RA-4/1"],
-        (SKOS.prefLabel, ja("構成要素の管理におけるセキュリティルールが、実装方法を含めて有効かを確認するため、"
-                            "定期的にリスクアセスメントを実施する。")),
-        (SKOS.broader, ID["cpsf/CPS.RA-4"]), (SKOS.inScheme, ID["cpsf"]),
-    )),
+    Kind(
+        "statement",
+        "cpsf/CPS.RA-4/1",
+        triples(
+            ID["cpsf/CPS.RA-4/1"],
+            (
+                SKOS.prefLabel,
+                ja(
+                    "構成要素の管理におけるセキュリティルールが、実装方法を含めて有効かを確認するため、"
+                    "定期的にリスクアセスメントを実施する。"
+                ),
+            ),
+            (SKOS.broader, ID["cpsf/CPS.RA-4"]),
+            (SKOS.inScheme, ID["cpsf"]),
+        ),
+    ),
     # table 4-1 lists UK1 … UK13 (seed 4536 … 4940)
-    Kind("scheme", "uk-cop", triples(
-        ID["uk-cop"], (RDF.type, SKOS.ConceptScheme), (SKOS.notation, Literal("UK-CoP")),
-        (SKOS.prefLabel, en("Code of Practice for Consumer IoT Security")),
-        *((SKOS.hasTopConcept, ID[f"uk-cop/UK{n}"]) for n in range(1, 14)),
-    )),
+    Kind(
+        "scheme",
+        "uk-cop",
+        triples(
+            ID["uk-cop"],
+            (RDF.type, SKOS.ConceptScheme),
+            (SKOS.notation, Literal("UK-CoP")),
+            (SKOS.prefLabel, en("Code of Practice for Consumer IoT Security")),
+            *((SKOS.hasTopConcept, ID[f"uk-cop/UK{n}"]) for n in range(1, 14)),
+        ),
+    ),
     # seed 3065-3069: 6.2.1 スマートホームサービス情報基盤へのセキュリティ要求事項, SR2-SP-1「共通要件への対応」
-    Kind("ccds component requirement", "ccds/SR2-SP-1", triples(
-        ID["ccds/SR2-SP-1"], (SKOS.prefLabel, ja("共通要件への対応")), (SKOS.notation, Literal("SR2-SP-1")),
-        (SKOS.broader, ID["ccds/6.2.1"]), (X.component, ID["ccds/component/SP"]),
-        (X.serviceLevel, ID["ccds/level/2"]),
-    )),
+    Kind(
+        "ccds component requirement",
+        "ccds/SR2-SP-1",
+        triples(
+            ID["ccds/SR2-SP-1"],
+            (SKOS.prefLabel, ja("共通要件への対応")),
+            (SKOS.notation, Literal("SR2-SP-1")),
+            (SKOS.broader, ID["ccds/6.2.1"]),
+            (X.component, ID["ccds/component/SP"]),
+            (X.serviceLevel, ID["ccds/level/2"]),
+        ),
+    ),
     # seed 66-72: 5.2.1 サービス企画フェーズ ・No.1 企業としての対応方針の策定 (beside IoT-SG point 1)
-    Kind("ccds activity", "ccds/5.2.1/No.1", triples(
-        ID["ccds/5.2.1/No.1"], (SKOS.prefLabel, ja("企業としての対応方針の策定")), (SKOS.notation, Literal("No.1")),
-        (SKOS.broader, ID["ccds/5.2.1"]),
-    )),
+    Kind(
+        "ccds activity",
+        "ccds/5.2.1/No.1",
+        triples(
+            ID["ccds/5.2.1/No.1"],
+            (SKOS.prefLabel, ja("企業としての対応方針の策定")),
+            (SKOS.notation, Literal("No.1")),
+            (SKOS.broader, ID["ccds/5.2.1"]),
+        ),
+    ),
     # seed 4547: ※共通要件 No.6
-    Kind("ccds common requirement", "ccds/common/6", triples(
-        ID["ccds/common/6"], (SKOS.prefLabel, ja("共通要件 No.6")), (SKOS.inScheme, ID["ccds"]),
-    )),
+    Kind(
+        "ccds common requirement",
+        "ccds/common/6",
+        triples(
+            ID["ccds/common/6"],
+            (SKOS.prefLabel, ja("共通要件 No.6")),
+            (SKOS.inScheme, ID["ccds"]),
+        ),
+    ),
     # seed 1434: 6.2.1 スマートホームサービス情報基盤
-    Kind("component", "ccds/component/SP", triples(
-        ID["ccds/component/SP"], (SKOS.prefLabel, ja("スマートホームサービス情報基盤")), (SKOS.notation, Literal("SP")),
-        (X.section, ID["ccds/6.2.1"]),
-    )),
+    Kind(
+        "component",
+        "ccds/component/SP",
+        triples(
+            ID["ccds/component/SP"],
+            (SKOS.prefLabel, ja("スマートホームサービス情報基盤")),
+            (SKOS.notation, Literal("SP")),
+            (X.section, ID["ccds/6.2.1"]),
+        ),
+    ),
     # seed 2890: （★★サービス
-    Kind("level", "ccds/level/2", triples(
-        ID["ccds/level/2"], (SKOS.prefLabel, ja("★★サービス")), (SKOS.notation, Literal("2")),
-    )),
+    Kind(
+        "level",
+        "ccds/level/2",
+        triples(
+            ID["ccds/level/2"],
+            (SKOS.prefLabel, ja("★★サービス")),
+            (SKOS.notation, Literal("2")),
+        ),
+    ),
     # seed 4536-4547: UK1 → 6.2.1 スマートホームサービス情報基盤へのセキュリティ要求事項, SR2-SP-1 ※共通要件 No.6
-    Kind("mapping record with a common requirement", "mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6", triples(
-        RECORD_UK1, (RDF.type, X.MappingRecord), (OWL.annotatedSource, UK1),
-        (OWL.annotatedTarget, ID["ccds/SR2-SP-1"]), (X.qualifier, ID["ccds/common/6"]),
-        (X.printedSection, Literal("6.2.1")), (X.printedItem, Literal("SR2-SP-1")),
-        (X.printedSectionTitle, ja("スマートホームサービス情報基盤へのセキュリティ要求事項")),
-        (DCTERMS.source, ID["source/table-4-1"]),
-    )),
+    Kind(
+        "mapping record with a common requirement",
+        "mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6",
+        triples(
+            RECORD_UK1,
+            (RDF.type, X.MappingRecord),
+            (OWL.annotatedSource, UK1),
+            (OWL.annotatedTarget, ID["ccds/SR2-SP-1"]),
+            (X.qualifier, ID["ccds/common/6"]),
+            (X.printedSection, Literal("6.2.1")),
+            (X.printedItem, Literal("SR2-SP-1")),
+            (X.printedSectionTitle, ja("スマートホームサービス情報基盤へのセキュリティ要求事項")),
+            (DCTERMS.source, ID["source/table-4-1"]),
+        ),
+    ),
     # seed 1210-1224: 3.1. CPS.AM-2 … － 該当なし
-    Kind("mapping record to nothing", "mapping/cpsf/CPS.AM-2/to/none", triples(
-        RECORD_NONE, (RDF.type, X.MappingRecord), (OWL.annotatedSource, ID["cpsf/CPS.AM-2"]),
-        (OWL.annotatedTarget, SSSOM.NoTermFound), (X.noCorrespondence, Literal(True)),
-        (DCTERMS.source, ID["source/table-3-1"]),
-    )),
+    Kind(
+        "mapping record to nothing",
+        "mapping/cpsf/CPS.AM-2/to/none",
+        triples(
+            RECORD_NONE,
+            (RDF.type, X.MappingRecord),
+            (OWL.annotatedSource, ID["cpsf/CPS.AM-2"]),
+            (OWL.annotatedTarget, SSSOM.NoTermFound),
+            (X.noCorrespondence, Literal(True)),
+            (DCTERMS.source, ID["source/table-3-1"]),
+        ),
+    ),
     # seed 66-72: IoT-SG point 1 → 5.2.1 No.1
-    Kind("mapping record to an activity", "mapping/iotsg/point-1/to/5.2.1/No.1", triples(
-        ID["mapping/iotsg/point-1/to/5.2.1/No.1"], (OWL.annotatedSource, ID["iotsg/point-1"]),
-        (OWL.annotatedTarget, ID["ccds/5.2.1/No.1"]), (DCTERMS.source, ID["source/table-2-1"]),
-    )),
+    Kind(
+        "mapping record to an activity",
+        "mapping/iotsg/point-1/to/5.2.1/No.1",
+        triples(
+            ID["mapping/iotsg/point-1/to/5.2.1/No.1"],
+            (OWL.annotatedSource, ID["iotsg/point-1"]),
+            (OWL.annotatedTarget, ID["ccds/5.2.1/No.1"]),
+            (DCTERMS.source, ID["source/table-2-1"]),
+        ),
+    ),
     # seed 4580: R2-8「サービス提供におけるインシデント対応」 (the title of R3-8)
-    Kind("erratum", "erratum/E21", triples(
-        ID["erratum/E21"], (RDF.type, X.Erratum), (X.printedText, ja("R2-8「サービス提供におけるインシデント対応」")),
-        (X.resolvedTarget, ID["ccds/R3-8"]), (DCTERMS.subject, ID["uk-cop"]),
-        (X.sourceLine, Literal(4580, datatype=XSD.integer)),
-    )),
+    Kind(
+        "erratum",
+        "erratum/E21",
+        triples(
+            ID["erratum/E21"],
+            (RDF.type, X.Erratum),
+            (X.printedText, ja("R2-8「サービス提供におけるインシデント対応」")),
+            (X.resolvedTarget, ID["ccds/R3-8"]),
+            (DCTERMS.subject, ID["uk-cop"]),
+            (X.sourceLine, Literal(4580, datatype=XSD.integer)),
+        ),
+    ),
     # seed 4527: 表 4-1 Code of Practice for Consumer IoT Security と本書との対応
-    Kind("source table", "source/table-4-1", triples(
-        ID["source/table-4-1"], (DCTERMS.identifier, Literal("4-1")), (DCTERMS.isPartOf, ID["source/appendix"]),
-        (DCTERMS.title, ja("表4-1 Code of Practice for Consumer IoT Securityと本書との対応")),
-    )),
+    Kind(
+        "source table",
+        "source/table-4-1",
+        triples(
+            ID["source/table-4-1"],
+            (DCTERMS.identifier, Literal("4-1")),
+            (DCTERMS.isPartOf, ID["source/appendix"]),
+            (DCTERMS.title, ja("表4-1 Code of Practice for Consumer IoT Securityと本書との対応")),
+        ),
+    ),
 ]
 KIND_IDS = [k.name for k in KINDS]
 
@@ -154,6 +250,7 @@ def documents(server: str, kind: Kind) -> dict[str, Graph]:
 
 
 # ------------------------------------------------------------------ 303 and the four RDF types
+
 
 @pytest.mark.parametrize("kind", KINDS, ids=KIND_IDS)
 def test_id_answers_303_to_the_document_for_each_type(server: str, kind: Kind) -> None:
@@ -221,15 +318,30 @@ def test_a_negotiated_document_names_its_variant(server: str) -> None:
 
 def test_every_minted_uri_dereferences(server: str, built: Built) -> None:
     """Every {base}id/… IRI of the release, whatever its kind, answers 303 and its document describes it."""
-    minted = {str(term) for triple in built.asserted for term in (triple[0], triple[2])
-              if isinstance(term, URIRef) and str(term).startswith(f"{BASE}id/")}
-    kinds = {re.sub(r"^([^/]+(?:/(?:component|level|common))?).*", r"\1", uri[len(BASE) + 3:]) for uri in minted}
-    assert {"uk-cop", "cpsf", "iotsg", "sb327", "ccds", "ccds/component", "ccds/level", "ccds/common",
-            "mapping", "erratum", "source"} <= kinds
+    minted = {
+        str(term)
+        for triple in built.asserted
+        for term in (triple[0], triple[2])
+        if isinstance(term, URIRef) and str(term).startswith(f"{BASE}id/")
+    }
+    kinds = {re.sub(r"^([^/]+(?:/(?:component|level|common))?).*", r"\1", uri[len(BASE) + 3 :]) for uri in minted}
+    assert {
+        "uk-cop",
+        "cpsf",
+        "iotsg",
+        "sb327",
+        "ccds",
+        "ccds/component",
+        "ccds/level",
+        "ccds/common",
+        "mapping",
+        "erratum",
+        "source",
+    } <= kinds
     failures = []
     with httpx.Client(base_url=server) as client:
         for uri in sorted(minted):
-            path = uri[len(BASE) + 3:]
+            path = uri[len(BASE) + 3 :]
             response = client.get(f"/id/{path}", headers={"Accept": "application/n-triples"})
             if response.status_code != 303 or response.headers.get("location") != f"/doc/{path}.nt":
                 failures.append((uri, response.status_code, response.headers.get("location")))
@@ -242,6 +354,7 @@ def test_every_minted_uri_dereferences(server: str, built: Built) -> None:
 
 
 # ------------------------------------------------------------------ the ontology and the dataset
+
 
 def test_ontology_in_every_type(server: str) -> None:
     onto = URIRef(f"{BASE}ontology")
@@ -287,8 +400,15 @@ def test_dataset_description_in_every_rdf_type(server: str) -> None:
 
 # ------------------------------------------------------------------ unknown URIs
 
-UNKNOWN = ["uk-cop/UK99", "cpsf/CPS.AM-1/9", "ccds/SR9-XX-1", "mapping/uk-cop/UK1/to/none", "erratum/E99",
-           "nothing", "uk-cop/UK1/extra"]
+UNKNOWN = [
+    "uk-cop/UK99",
+    "cpsf/CPS.AM-1/9",
+    "ccds/SR9-XX-1",
+    "mapping/uk-cop/UK1/to/none",
+    "erratum/E99",
+    "nothing",
+    "uk-cop/UK1/extra",
+]
 
 
 @pytest.mark.parametrize("path", UNKNOWN)
@@ -328,8 +448,9 @@ def test_html_404_names_its_status(server: str) -> None:
     assert re.search(r"<h1>\s*404", response.text)
 
 
-@pytest.mark.parametrize("path", ["uk-cop/a%20b", "uk-cop/%00", "uk-cop/a%3Eb", "uk-cop/%22%3E%3Cscript%3E",
-                                  "%FF%FE", "uk-cop/%7Bx%7D"])
+@pytest.mark.parametrize(
+    "path", ["uk-cop/a%20b", "uk-cop/%00", "uk-cop/a%3Eb", "uk-cop/%22%3E%3Cscript%3E", "%FF%FE", "uk-cop/%7Bx%7D"]
+)
 def test_a_path_that_is_not_even_an_iri_is_404(server: str, path: str) -> None:
     for prefix in ("/id/", "/doc/"):
         response = httpx.get(f"{server}{prefix}{path}", headers={"Accept": "text/html"})
@@ -341,8 +462,15 @@ def test_a_path_that_is_not_even_an_iri_is_404(server: str, path: str) -> None:
 
 # ------------------------------------------------------------------ conditional GET and gzip
 
-CONDITIONAL = ["/doc/uk-cop/UK1.ttl", "/doc/uk-cop/UK1.html", "/doc/mapping/cpsf/CPS.AM-2/to/none.jsonld",
-               "/ontology.ttl", "/ontology", "/release/1.0.0/crosswalk.nt", "/dataset"]
+CONDITIONAL = [
+    "/doc/uk-cop/UK1.ttl",
+    "/doc/uk-cop/UK1.html",
+    "/doc/mapping/cpsf/CPS.AM-2/to/none.jsonld",
+    "/ontology.ttl",
+    "/ontology",
+    "/release/1.0.0/crosswalk.nt",
+    "/dataset",
+]
 TURTLE = {"Accept": "text/turtle"}
 
 
@@ -381,8 +509,9 @@ def test_last_modified_and_if_modified_since(server: str, path: str) -> None:
     assert both.status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/doc/uk-cop/UK1.ttl", "/doc/uk-cop/UK1.html", "/ontology.rdf",
-                                  "/release/1.0.0/crosswalk.ttl", "/dataset"])
+@pytest.mark.parametrize(
+    "path", ["/doc/uk-cop/UK1.ttl", "/doc/uk-cop/UK1.html", "/ontology.rdf", "/release/1.0.0/crosswalk.ttl", "/dataset"]
+)
 def test_gzip_when_the_client_accepts_it(server: str, path: str) -> None:
     plain = httpx.get(f"{server}{path}", headers={**TURTLE, "Accept-Encoding": "identity"})
     assert plain.status_code == 200 and "content-encoding" not in plain.headers
@@ -400,8 +529,9 @@ def test_gzip_when_the_client_accepts_it(server: str, path: str) -> None:
     assert len(vary) == len(set(vary)), f"repeated names in Vary: {response.headers['vary']}"
     # the gzip answer carries the same validators, and they work for it
     assert response.headers["etag"] == plain.headers["etag"]
-    again = httpx.get(f"{server}{path}", headers={**TURTLE, "Accept-Encoding": "gzip",
-                                                  "If-None-Match": response.headers["etag"]})
+    again = httpx.get(
+        f"{server}{path}", headers={**TURTLE, "Accept-Encoding": "gzip", "If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304
 
 
@@ -409,11 +539,18 @@ def test_gzip_when_the_client_accepts_it(server: str, path: str) -> None:
 
 PUBLIC_HOST = urlsplit(BASE).hostname
 SAME_ON_BOTH = [
-    ("/id/uk-cop/UK1", "text/turtle"), ("/id/uk-cop/UK1", "text/html"),
+    ("/id/uk-cop/UK1", "text/turtle"),
+    ("/id/uk-cop/UK1", "text/html"),
     ("/id/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6", "application/ld+json"),
-    ("/doc/uk-cop/UK1.ttl", None), ("/doc/uk-cop/UK1.html", None), ("/doc/uk-cop/UK1", "application/rdf+xml"),
-    ("/doc/erratum/E21.html", None), ("/ontology", "text/turtle"), ("/dataset", "text/turtle"),
-    ("/dataset", "text/html"), ("/id/uk-cop/UK99", "application/json"), ("/id/uk-cop/UK99", "text/html"),
+    ("/doc/uk-cop/UK1.ttl", None),
+    ("/doc/uk-cop/UK1.html", None),
+    ("/doc/uk-cop/UK1", "application/rdf+xml"),
+    ("/doc/erratum/E21.html", None),
+    ("/ontology", "text/turtle"),
+    ("/dataset", "text/turtle"),
+    ("/dataset", "text/html"),
+    ("/id/uk-cop/UK99", "application/json"),
+    ("/id/uk-cop/UK99", "text/html"),
     ("/id/uk-cop/UK1", "image/png"),
 ]
 
@@ -430,13 +567,16 @@ def test_same_answer_on_the_public_host(server: str, path: str, accept: str | No
     assert public.content == local.content
 
 
-@pytest.mark.parametrize(("accept", "name"), [
-    ("text/csv", "crosswalk.csv"),
-    ("text/tab-separated-values", "crosswalk.sssom.tsv"),
-    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "crosswalk.xlsx"),
-    ("application/oscal+json", "oscal-mapping.json"),
-    ("text/turtle", "crosswalk.ttl"),
-])
+@pytest.mark.parametrize(
+    ("accept", "name"),
+    [
+        ("text/csv", "crosswalk.csv"),
+        ("text/tab-separated-values", "crosswalk.sssom.tsv"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "crosswalk.xlsx"),
+        ("application/oscal+json", "oscal-mapping.json"),
+        ("text/turtle", "crosswalk.ttl"),
+    ],
+)
 def test_the_whole_crosswalk_is_negotiable(server: str, accept: str, name: str) -> None:
     """/crosswalk answers each export by its media type, byte for byte the release file it names."""
     response = httpx.get(f"{server}/crosswalk", headers={"Accept": accept}, timeout=30)
@@ -466,8 +606,11 @@ def test_a_download_goes_out_as_the_release_built_it_gzip_included(server: str, 
     fresh compression; without it, the plain file. Both variants share one weak ETag and say Vary."""
     sums = dict(line.split()[::-1] for line in (release_dir / "SHA256SUMS").read_text().splitlines())
     variants = {}
-    for accept_encoding, served in (("gzip", f"{name}.gz"), ("gzip;q=0, identity", name), ("br;q=1, *;q=0.5",
-                                                                                           f"{name}.gz")):
+    for accept_encoding, served in (
+        ("gzip", f"{name}.gz"),
+        ("gzip;q=0, identity", name),
+        ("br;q=1, *;q=0.5", f"{name}.gz"),
+    ):
         connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=30)
         connection.request("GET", f"/release/1.0.0/{name}", headers={"Accept-Encoding": accept_encoding})
         response = connection.getresponse()

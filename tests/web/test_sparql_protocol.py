@@ -34,9 +34,9 @@ from SPARQLWrapper import POST, POSTDIRECTLY, RDFXML, TURTLE, SPARQLWrapper
 from SPARQLWrapper import XML as SW_XML
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from server.build.pipeline import Built
-from server.settings import Limits
-from server.store import load_store
+from ccds_crosswalk.engine.store import load_store
+from ccds_crosswalk.release.pipeline import Built
+from ccds_crosswalk.settings import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
@@ -45,8 +45,13 @@ UK1 = f"{BASE}id/uk-cop/UK1"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-SRJ, SRX, CSV, TSV, JSON = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                            "text/tab-separated-values", "application/json")
+SRJ, SRX, CSV, TSV, JSON = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+)
 TTL, JSONLD, NT, RDFXML_TYPE = "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"
 RDFLIB = {TTL: "turtle", JSONLD: "json-ld", NT: "nt", RDFXML_TYPE: "xml"}
 TABULAR = [SRJ, SRX, CSV, TSV]
@@ -62,21 +67,45 @@ UK1_TARGET_TITLE = "共通要件への対応"
 # Table 3-1: every 該当なし, as (requirement, bullet statement number, seed line of 該当なし). CPS.MA-1's second
 # bullet (line 3446) is the one without correspondence; every other requirement has one bullet before 該当なし.
 NO_CORRESPONDENCE = [
-    ("CPS.AM-2", 1, 1224), ("CPS.AM-3", 1, 1242), ("CPS.RA-4", 1, 1576), ("CPS.SC-7", 1, 1910),
-    ("CPS.SC-8", 1, 1930), ("CPS.SC-10", 1, 1968), ("CPS.SC-11", 1, 1990), ("CPS.AC-4", 1, 2198),
-    ("CPS.AT-3", 1, 2635), ("CPS.DS-4", 1, 2758), ("CPS.DS-8", 1, 2938), ("CPS.DS-9", 1, 2952),
-    ("CPS.DS-10", 1, 2968), ("CPS.DS-11", 1, 2979), ("CPS.DS-12", 1, 2991), ("CPS.DS-13", 1, 3003),
-    ("CPS.DS-14", 1, 3017), ("CPS.DS-15", 1, 3033), ("CPS.IP-2", 1, 3112), ("CPS.IP-4", 1, 3142),
-    ("CPS.IP-5", 1, 3162), ("CPS.MA-1", 2, 3456), ("CPS.CM-4", 1, 3961), ("CPS.CM-6", 1, 4020),
-    ("CPS.DP-2", 1, 4141), ("CPS.DP-3", 1, 4157), ("CPS.DP-4", 1, 4174), ("CPS.RP-1", 1, 4197),
-    ("CPS.RP-3", 1, 4245), ("CPS.CO-2", 1, 4322), ("CPS.CO-3", 1, 4338), ("CPS.AN-1", 1, 4356),
+    ("CPS.AM-2", 1, 1224),
+    ("CPS.AM-3", 1, 1242),
+    ("CPS.RA-4", 1, 1576),
+    ("CPS.SC-7", 1, 1910),
+    ("CPS.SC-8", 1, 1930),
+    ("CPS.SC-10", 1, 1968),
+    ("CPS.SC-11", 1, 1990),
+    ("CPS.AC-4", 1, 2198),
+    ("CPS.AT-3", 1, 2635),
+    ("CPS.DS-4", 1, 2758),
+    ("CPS.DS-8", 1, 2938),
+    ("CPS.DS-9", 1, 2952),
+    ("CPS.DS-10", 1, 2968),
+    ("CPS.DS-11", 1, 2979),
+    ("CPS.DS-12", 1, 2991),
+    ("CPS.DS-13", 1, 3003),
+    ("CPS.DS-14", 1, 3017),
+    ("CPS.DS-15", 1, 3033),
+    ("CPS.IP-2", 1, 3112),
+    ("CPS.IP-4", 1, 3142),
+    ("CPS.IP-5", 1, 3162),
+    ("CPS.MA-1", 2, 3456),
+    ("CPS.CM-4", 1, 3961),
+    ("CPS.CM-6", 1, 4020),
+    ("CPS.DP-2", 1, 4141),
+    ("CPS.DP-3", 1, 4157),
+    ("CPS.DP-4", 1, 4174),
+    ("CPS.RP-1", 1, 4197),
+    ("CPS.RP-3", 1, 4245),
+    ("CPS.CO-2", 1, 4322),
+    ("CPS.CO-3", 1, 4338),
+    ("CPS.AN-1", 1, 4356),
 ]
 # lines 1212-1222 and 1228-1238, the bullet text joined across the printed line breaks
 NO_CORRESPONDENCE_TITLES = {
     "CPS.AM-2": "自組織が生産したモノのサプライチェーン上の重要性に応じて、トレーサビリティ確保のための特定方法を定"
-                "める。",
+    "める。",
     "CPS.AM-3": "重要性に応じて、生産日時やその状態等について記録を作成し、一定期間保管するために生産活動の記録に関"
-                "する内部規則を整備し、運用する。",
+    "する内部規則を整備し、運用する。",
 }
 # rows of tables 2-1, 3-1, 4-1 and 5-1, in the order of the Appendix's chapters
 ROWS_PER_FRAMEWORK = {"IoT-SG": 130, "CPSF": 292, "UK-CoP": 62, "SB-327": 10}
@@ -85,12 +114,17 @@ PREFIXES = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX ccdsx: <https://w3id.org/ccds-crosswalk/ontology#>
 """
-UK1_TARGETS_QUERY = PREFIXES + f"""SELECT ?notation WHERE {{
+UK1_TARGETS_QUERY = (
+    PREFIXES
+    + f"""SELECT ?notation WHERE {{
   ?record owl:annotatedSource <{UK1}> ; owl:annotatedTarget ?target . ?target skos:notation ?notation }}"""
+)
 TRICKY = 'comma, "quote"\ttab\nnewline\rreturn \\ backslash 日本語'
 # every kind of term: IRIs, plain, language-tagged, integer and boolean literals, an unbound variable, and a
 # string that needs escaping in every format
-UK1_ROWS_QUERY = PREFIXES + f"""SELECT ?record ?target ?notation ?section ?statement ?none ?title ?qualifier
+UK1_ROWS_QUERY = (
+    PREFIXES
+    + f"""SELECT ?record ?target ?notation ?section ?statement ?none ?title ?qualifier
        ?unbound ?tricky WHERE {{
   ?record owl:annotatedSource <{UK1}> ; owl:annotatedTarget ?target ;
           ccdsx:statementNumber ?statement ; ccdsx:noCorrespondence ?none .
@@ -101,6 +135,7 @@ UK1_ROWS_QUERY = PREFIXES + f"""SELECT ?record ?target ?notation ?section ?state
   OPTIONAL {{ ?record ccdsx:noSuchProperty ?unbound }}
   BIND ({json.dumps(TRICKY)} AS ?tricky)
 }} ORDER BY ?notation"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,18 +151,21 @@ def client() -> Iterator[httpx.Client]:
 
 # --------------------------------------------------------------------------------------------------- helpers
 
+
 def media(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip()
 
 
-def run(client: httpx.Client, sparql: str, query: str, accept: str = SRJ, method: str = "GET",
-        **params: str) -> httpx.Response:
+def run(
+    client: httpx.Client, sparql: str, query: str, accept: str = SRJ, method: str = "GET", **params: str
+) -> httpx.Response:
     if method == "GET":
         return client.get(sparql, params={"query": query, **params}, headers={"accept": accept})
     if method == "POST-form":
         return client.post(sparql, data={"query": query, **params}, headers={"accept": accept})
-    return client.post(sparql, params=params, content=query.encode("utf-8"),
-                       headers={"content-type": DIRECT, "accept": accept})
+    return client.post(
+        sparql, params=params, content=query.encode("utf-8"), headers={"content-type": DIRECT, "accept": accept}
+    )
 
 
 Term = tuple[str, str, str, str]  # (kind, value, language, datatype)
@@ -141,9 +179,18 @@ def _term(kind: str, value: str, lang: str = "", datatype: str = "") -> Term:
 
 def parse_json(body: bytes) -> tuple[list[str], list[dict[str, Term]]]:
     document = json.loads(body)
-    rows = [{name: _term({"typed-literal": "literal"}.get(t["type"], t["type"]), t["value"], t.get("xml:lang", ""),
-                         t.get("datatype", "")) for name, t in binding.items()}
-            for binding in document["results"]["bindings"]]
+    rows = [
+        {
+            name: _term(
+                {"typed-literal": "literal"}.get(t["type"], t["type"]),
+                t["value"],
+                t.get("xml:lang", ""),
+                t.get("datatype", ""),
+            )
+            for name, t in binding.items()
+        }
+        for binding in document["results"]["bindings"]
+    ]
     return document["head"]["vars"], rows
 
 
@@ -175,9 +222,13 @@ _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'"
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)",
-                  lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                  else _ESCAPES[m.group(1)], text)
+    return re.sub(
+        r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)",
+        lambda m: (
+            chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1 else _ESCAPES[m.group(1)]
+        ),
+        text,
+    )
 
 
 def parse_tsv_term(text: str) -> Term:
@@ -187,8 +238,12 @@ def parse_tsv_term(text: str) -> Term:
         return _term("bnode", text[2:])
     if match := _NT_LITERAL.match(text):
         return _term("literal", _unescape(match.group(1)), match.group(2) or "", match.group(3) or "")
-    for datatype, pattern in ((XSD.integer, r"[+-]?\d+"), (XSD.decimal, r"[+-]?\d*\.\d+"),
-                              (XSD.double, r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"), (XSD.boolean, "true|false")):
+    for datatype, pattern in (
+        (XSD.integer, r"[+-]?\d+"),
+        (XSD.decimal, r"[+-]?\d*\.\d+"),
+        (XSD.double, r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+"),
+        (XSD.boolean, "true|false"),
+    ):
         if re.fullmatch(pattern, text):
             return _term("literal", text, "", str(datatype))
     raise AssertionError(f"not a TSV term: {text!r}")
@@ -235,6 +290,7 @@ def boolean(response: httpx.Response) -> bool:
 
 # --------------------------------------------------------------------------------------------- query methods
 
+
 @pytest.mark.parametrize("method", ["GET", "POST-form", "POST-direct"])
 def test_each_query_method_gives_uk1s_targets(client: httpx.Client, sparql: str, method: str) -> None:
     rows = select(client, sparql, UK1_TARGETS_QUERY, method)
@@ -250,12 +306,17 @@ def test_a_query_with_non_ascii_text_survives_every_method(client: httpx.Client,
 
 def test_the_form_and_the_url_may_share_the_parameters(client: httpx.Client, sparql: str) -> None:
     """A form POST's parameters may also come in the URL (the W3C suite's query_post_form does so)."""
-    response = client.post(sparql, params={"default-graph-uri": f"{BASE}graph/data"},
-                           data={"query": UK1_TARGETS_QUERY}, headers={"accept": SRJ})
+    response = client.post(
+        sparql,
+        params={"default-graph-uri": f"{BASE}graph/data"},
+        data={"query": UK1_TARGETS_QUERY},
+        headers={"accept": SRJ},
+    )
     assert sorted(r["notation"] for r in values(tabular(response)[1])) == sorted(UK1_TARGETS)
 
 
 # ---------------------------------------------------------------------------------- SELECT in four formats
+
 
 @pytest.fixture(scope="module")
 def uk1_rows(client: httpx.Client, sparql: str) -> dict[str, tuple[list[str], list[dict]]]:
@@ -264,8 +325,18 @@ def uk1_rows(client: httpx.Client, sparql: str) -> dict[str, tuple[list[str], li
 
 def test_select_json_has_what_the_appendix_prints_for_uk1(uk1_rows: dict) -> None:
     variables, rows = uk1_rows[SRJ]
-    assert variables == ["record", "target", "notation", "section", "statement", "none", "title", "qualifier",
-                         "unbound", "tricky"]
+    assert variables == [
+        "record",
+        "target",
+        "notation",
+        "section",
+        "statement",
+        "none",
+        "title",
+        "qualifier",
+        "unbound",
+        "tricky",
+    ]
     assert [r["notation"][1] for r in rows] == sorted(UK1_TARGETS)  # ORDER BY ?notation
     for row in rows:
         notation = row["notation"][1]
@@ -295,8 +366,10 @@ def test_select_csv_carries_the_same_values(uk1_rows: dict) -> None:
 
 def test_select_with_a_blank_node_in_every_format(client: httpx.Client, sparql: str) -> None:
     """Blank node labels are the same across one response's rows, in each format (the ontology's restrictions)."""
-    query = ("SELECT ?node ?p WHERE { GRAPH <" + BASE + "graph/ontology> { ?node ?p ?o FILTER isBlank(?node) } } "
-             "ORDER BY ?node ?p LIMIT 20")
+    query = (
+        "SELECT ?node ?p WHERE { GRAPH <" + BASE + "graph/ontology> { ?node ?p ?o FILTER isBlank(?node) } } "
+        "ORDER BY ?node ?p LIMIT 20"
+    )
     answers = {accept: tabular(run(client, sparql, query, accept)) for accept in TABULAR}
     json_rows = answers[SRJ][1]
     assert json_rows and all(r["node"][0] == "bnode" for r in json_rows)
@@ -325,8 +398,13 @@ def test_ask_answers_true_and_false(client: httpx.Client, sparql: str, accept: s
 
 
 def test_negotiation_picks_the_clients_preference(client: httpx.Client, sparql: str) -> None:
-    for accept, chosen in [(f"{SRX};q=0.5, {CSV}", CSV), (f"{TSV}, {SRX};q=0.9", TSV), ("*/*", SRJ),
-                           ("application/*", SRJ), (JSON, JSON)]:
+    for accept, chosen in [
+        (f"{SRX};q=0.5, {CSV}", CSV),
+        (f"{TSV}, {SRX};q=0.9", TSV),
+        ("*/*", SRJ),
+        ("application/*", SRJ),
+        (JSON, JSON),
+    ]:
         response = run(client, sparql, UK1_TARGETS_QUERY, accept)
         assert media(response) == chosen, accept
         rows = tabular(response)[1]
@@ -343,8 +421,9 @@ UK1_DESCRIBE = f"DESCRIBE <{UK1}>"
 RECORDS_DESCRIBE = PREFIXES + f"DESCRIBE ?record WHERE {{ ?record owl:annotatedSource <{UK1}> }}"
 
 
-@pytest.mark.parametrize("query", [UK1_CONSTRUCT, UK1_DESCRIBE, RECORDS_DESCRIBE],
-                         ids=["construct", "describe-iri", "describe-where"])
+@pytest.mark.parametrize(
+    "query", [UK1_CONSTRUCT, UK1_DESCRIBE, RECORDS_DESCRIBE], ids=["construct", "describe-iri", "describe-where"]
+)
 def test_graph_results_are_one_graph_in_four_syntaxes(client: httpx.Client, sparql: str, query: str) -> None:
     graphs = {accept: graph_of(run(client, sparql, query, accept, "POST-direct")) for accept in RDFLIB}
     turtle = graphs[TTL]
@@ -370,8 +449,9 @@ def test_describe_of_the_records_names_uk1s_targets(client: httpx.Client, sparql
 
 
 @pytest.mark.parametrize("accept", list(RDFLIB))
-def test_construct_of_a_named_graph_is_the_built_graph(client: httpx.Client, sparql: str, built: Built,
-                                                        accept: str) -> None:
+def test_construct_of_a_named_graph_is_the_built_graph(
+    client: httpx.Client, sparql: str, built: Built, accept: str
+) -> None:
     """The whole ontology graph (blank nodes included) through the endpoint, in each syntax: isomorphic to the
     ontology the build produced — the release's N-Quads, the store and the writers lose nothing."""
     query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/ontology> {{ ?s ?p ?o }} }}"
@@ -381,8 +461,9 @@ def test_construct_of_a_named_graph_is_the_built_graph(client: httpx.Client, spa
 
 
 @pytest.mark.parametrize("how", ["FROM", "default-graph-uri"])
-def test_a_dataset_of_the_data_graph_excludes_the_inferences(client: httpx.Client, sparql: str, built: Built,
-                                                             how: str) -> None:
+def test_a_dataset_of_the_data_graph_excludes_the_inferences(
+    client: httpx.Client, sparql: str, built: Built, how: str
+) -> None:
     """FROM <graph/data> (or default-graph-uri) makes the asserted graph the default graph: the answer about UK1
     is exactly its asserted triples, none of the inferred ones the union default graph adds."""
     uk1 = URIRef(UK1)
@@ -401,12 +482,14 @@ def test_a_dataset_of_the_data_graph_excludes_the_inferences(client: httpx.Clien
 def test_the_default_graph_is_the_union_of_the_named_graphs_as_a_set(client: httpx.Client, sparql: str) -> None:
     """sd:UnionDefaultGraph: the default graph has exactly the distinct triples of all named graphs."""
     default = select(client, sparql, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    union = select(client, sparql, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                                   "WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    union = select(
+        client, sparql, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+    )
     assert default == union and int(default[0]["n"]) > 10_000
 
 
 # -------------------------------------------------------------------------------------------- SPARQLWrapper
+
 
 def wrapper(sparql: str, query: str, return_format: str, method: str = "GET") -> SPARQLWrapper:
     client = SPARQLWrapper(sparql)
@@ -433,8 +516,9 @@ def test_sparqlwrapper_xml(sparql: str, uk1_rows: dict) -> None:
         for binding in result.getElementsByTagName("binding"):
             node = next(n for n in binding.childNodes if n.nodeType == n.ELEMENT_NODE)
             text = "".join(c.data for c in node.childNodes)
-            row[binding.getAttribute("name")] = _term(node.tagName, text, node.getAttribute("xml:lang"),
-                                                      node.getAttribute("datatype"))
+            row[binding.getAttribute("name")] = _term(
+                node.tagName, text, node.getAttribute("xml:lang"), node.getAttribute("datatype")
+            )
         rows.append(row)
     assert rows == uk1_rows[SRJ][1]
 
@@ -469,8 +553,11 @@ def test_sparqlwrapper_update_is_refused(sparql: str, client: httpx.Client) -> N
 
 # ------------------------------------------------------------------------------------ rdflib's SPARQLStore
 
-@pytest.mark.parametrize(("method", "return_format"), [("GET", "xml"), ("GET", "json"), ("POST", "json"),
-                                                       ("POST_FORM", "xml"), ("GET", "csv"), ("GET", "tsv")])
+
+@pytest.mark.parametrize(
+    ("method", "return_format"),
+    [("GET", "xml"), ("GET", "json"), ("POST", "json"), ("POST_FORM", "xml"), ("GET", "csv"), ("GET", "tsv")],
+)
 def test_sparqlstore_select(sparql: str, method: str, return_format: str) -> None:
     graph = Graph(store=SPARQLStore(sparql, method=method, returnFormat=return_format))
     rows = list(graph.query(UK1_TARGETS_QUERY))
@@ -500,6 +587,7 @@ def test_sparqlstore_update_is_refused(client: httpx.Client, sparql: str) -> Non
 
 # ----------------------------------------------------------------------------------- service description
 
+
 def test_service_description(client: httpx.Client, sparql: str) -> None:
     response = client.get(sparql, headers={"accept": TTL})
     assert response.status_code == 200 and media(response) == TTL
@@ -507,9 +595,16 @@ def test_service_description(client: httpx.Client, sparql: str) -> None:
     (service,) = graph.subjects(SD.endpoint, URIRef(sparql))
     assert (service, RDF.type, SD.Service) in graph
     assert set(graph.objects(service, SD.supportedLanguage)) == {SD.SPARQL11Query}
-    assert {FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
-            FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["JSON-LD"], FORMATS["N-Triples"],
-            FORMATS.RDF_XML} <= set(graph.objects(service, SD.resultFormat))
+    assert {
+        FORMATS.SPARQL_Results_JSON,
+        FORMATS.SPARQL_Results_XML,
+        FORMATS.SPARQL_Results_CSV,
+        FORMATS.SPARQL_Results_TSV,
+        FORMATS.Turtle,
+        FORMATS["JSON-LD"],
+        FORMATS["N-Triples"],
+        FORMATS.RDF_XML,
+    } <= set(graph.objects(service, SD.resultFormat))
     assert SD.UnionDefaultGraph in set(graph.objects(service, SD.feature))
     dataset = graph.value(service, SD.defaultDataset)
     named = {str(graph.value(n, SD.name)) for n in graph.objects(dataset, SD.namedGraph)}
@@ -532,6 +627,7 @@ def test_service_description_for_a_browser_is_the_query_page(client: httpx.Clien
 
 # ------------------------------------------------------------------------------------------ protocol errors
 
+
 def message(response: httpx.Response) -> str:
     if media(response) in (JSON, SRJ):
         return json.loads(response.content)["error"]["message"]
@@ -548,21 +644,30 @@ def test_two_query_parameters_are_a_400(client: httpx.Client, sparql: str) -> No
 
 
 def test_a_query_and_an_update_together_are_a_400(client: httpx.Client, sparql: str) -> None:
-    for response in (client.get(sparql, params={"query": "ASK {}", "update": "CLEAR ALL"}),
-                     client.post(sparql, data={"query": "ASK {}", "update": "CLEAR ALL"})):
+    for response in (
+        client.get(sparql, params={"query": "ASK {}", "update": "CLEAR ALL"}),
+        client.post(sparql, data={"query": "ASK {}", "update": "CLEAR ALL"}),
+    ):
         assert response.status_code == 400, response.text
 
 
-@pytest.mark.parametrize(("content_type", "body"), [
-    ("text/plain", b"ASK {}"),
-    ("application/json", b'{"query": "ASK {}"}'),
-    ("multipart/form-data; boundary=x",
-     b'--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nASK {}\r\n--x--'),
-    (None, b"ASK {}"),
-    (None, b"query=ASK%20%7B%7D"),
-], ids=["text-plain", "json", "multipart", "none-direct", "none-form"])
-def test_a_post_with_a_wrong_or_missing_content_type_is_a_400(client: httpx.Client, sparql: str,
-                                                               content_type: str | None, body: bytes) -> None:
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/plain", b"ASK {}"),
+        ("application/json", b'{"query": "ASK {}"}'),
+        (
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="query"\r\n\r\nASK {}\r\n--x--',
+        ),
+        (None, b"ASK {}"),
+        (None, b"query=ASK%20%7B%7D"),
+    ],
+    ids=["text-plain", "json", "multipart", "none-direct", "none-form"],
+)
+def test_a_post_with_a_wrong_or_missing_content_type_is_a_400(
+    client: httpx.Client, sparql: str, content_type: str | None, body: bytes
+) -> None:
     headers = {"content-type": content_type} if content_type else {}
     response = client.post(sparql, content=body, headers=headers)
     assert response.status_code == 400, response.text
@@ -577,27 +682,47 @@ def test_a_post_without_a_query_is_a_400(client: httpx.Client, sparql: str) -> N
 BAD_BYTES = b"ASK%20%7B%20%3Fs%20%3Fp%20%22%E9%22%20%7D"  # "é" percent-encoded as Latin-1, not UTF-8
 
 
-@pytest.mark.parametrize(("how", "send"), [
-    ("direct body latin-1", lambda c, u: c.post(u, content='ASK { ?s ?p "é" }'.encode("latin-1"),
-                                                headers={"content-type": DIRECT})),
-    ("direct body utf-16", lambda c, u: c.post(u, content="ASK {}".encode("utf-16"),
-                                               headers={"content-type": f"{DIRECT}; charset=UTF-16"})),
-    ("direct body utf-16 without BOM", lambda c, u: c.post(u, content="ASK {}".encode("utf-16-le"),
-                                                           headers={"content-type": f"{DIRECT}; charset=UTF-16LE"})),
-    ("form body raw byte", lambda c, u: c.post(u, content=b'query=ASK { ?s ?p "\xe9" }',
-                                               headers={"content-type": FORM})),
-    ("form percent-encoding", lambda c, u: c.post(u, content=b"query=" + BAD_BYTES,
-                                                  headers={"content-type": FORM})),
-    ("URL percent-encoding", lambda c, u: c.get(httpx.URL(u + "?query=" + BAD_BYTES.decode()))),
-], ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("how", "send"),
+    [
+        (
+            "direct body latin-1",
+            lambda c, u: c.post(u, content='ASK { ?s ?p "é" }'.encode("latin-1"), headers={"content-type": DIRECT}),
+        ),
+        (
+            "direct body utf-16",
+            lambda c, u: c.post(
+                u, content="ASK {}".encode("utf-16"), headers={"content-type": f"{DIRECT}; charset=UTF-16"}
+            ),
+        ),
+        (
+            "direct body utf-16 without BOM",
+            lambda c, u: c.post(
+                u, content="ASK {}".encode("utf-16-le"), headers={"content-type": f"{DIRECT}; charset=UTF-16LE"}
+            ),
+        ),
+        (
+            "form body raw byte",
+            lambda c, u: c.post(u, content=b'query=ASK { ?s ?p "\xe9" }', headers={"content-type": FORM}),
+        ),
+        (
+            "form percent-encoding",
+            lambda c, u: c.post(u, content=b"query=" + BAD_BYTES, headers={"content-type": FORM}),
+        ),
+        ("URL percent-encoding", lambda c, u: c.get(httpx.URL(u + "?query=" + BAD_BYTES.decode()))),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
 def test_text_that_is_not_utf8_is_a_400(client: httpx.Client, sparql: str, how: str, send: Callable) -> None:
     response = send(client, sparql)
     assert response.status_code == 400, f"{how}: {response.status_code} {response.text}"
     assert "UTF-8" in message(response)
 
 
-@pytest.mark.parametrize("query", ["ASK {", "SELECT * WHERE { ?s ?p }", "SELEKT * WHERE { ?s ?p ?o }",
-                                   "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s"])
+@pytest.mark.parametrize(
+    "query",
+    ["ASK {", "SELECT * WHERE { ?s ?p }", "SELEKT * WHERE { ?s ?p ?o }", "SELECT ?x WHERE { ?s ?p ?o } GROUP BY ?s"],
+)
 def test_a_malformed_query_is_a_400_with_the_parsers_message(client: httpx.Client, sparql: str, query: str) -> None:
     with pytest.raises(SyntaxError) as parsed:
         ox.Store().query(query)
@@ -635,25 +760,33 @@ UPDATE = f'INSERT DATA {{ GRAPH <{BASE}graph/data> {{ <{UK1}> <http://example.or
 CLEAR = "CLEAR ALL"
 
 
-@pytest.mark.parametrize(("how", "send"), [
-    ("direct", lambda c, u: c.post(u, content=CLEAR.encode(), headers={"content-type": "application/sparql-update"})),
-    ("direct insert", lambda c, u: c.post(u, content=UPDATE.encode(),
-                                          headers={"content-type": "application/sparql-update"})),
-    ("form", lambda c, u: c.post(u, data={"update": CLEAR})),
-    ("form insert", lambda c, u: c.post(u, data={"update": UPDATE})),
-    ("form with using-graph-uri", lambda c, u: c.post(u, data={"update": UPDATE, "using-graph-uri": f"{BASE}x"})),
-    ("GET", lambda c, u: c.get(u, params={"update": CLEAR})),
-    ("update as a query", lambda c, u: c.post(u, content=UPDATE.encode(), headers={"content-type": DIRECT})),
-], ids=lambda v: v if isinstance(v, str) else "")
-def test_an_update_is_refused_and_changes_nothing(client: httpx.Client, sparql: str, how: str,
-                                                 send: Callable) -> None:
+@pytest.mark.parametrize(
+    ("how", "send"),
+    [
+        (
+            "direct",
+            lambda c, u: c.post(u, content=CLEAR.encode(), headers={"content-type": "application/sparql-update"}),
+        ),
+        (
+            "direct insert",
+            lambda c, u: c.post(u, content=UPDATE.encode(), headers={"content-type": "application/sparql-update"}),
+        ),
+        ("form", lambda c, u: c.post(u, data={"update": CLEAR})),
+        ("form insert", lambda c, u: c.post(u, data={"update": UPDATE})),
+        ("form with using-graph-uri", lambda c, u: c.post(u, data={"update": UPDATE, "using-graph-uri": f"{BASE}x"})),
+        ("GET", lambda c, u: c.get(u, params={"update": CLEAR})),
+        ("update as a query", lambda c, u: c.post(u, content=UPDATE.encode(), headers={"content-type": DIRECT})),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_an_update_is_refused_and_changes_nothing(client: httpx.Client, sparql: str, how: str, send: Callable) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     before = select(client, sparql, count)
     response = send(client, sparql)
     assert 400 <= response.status_code < 500, f"{how}: {response.status_code} {response.text}"
     assert message(response).strip()
     assert select(client, sparql, count) == before
-    assert select(client, sparql, f'SELECT ?o WHERE {{ <{UK1}> <http://example.org/p> ?o }}') == []
+    assert select(client, sparql, f"SELECT ?o WHERE {{ <{UK1}> <http://example.org/p> ?o }}") == []
 
 
 # ------------------------------------------------------------------------------------------------------ CORS
@@ -676,8 +809,14 @@ def test_cors_on_get_and_post(client: httpx.Client, sparql: str) -> None:
 
 
 def test_cors_preflight_allows_a_direct_post(client: httpx.Client, sparql: str) -> None:
-    response = client.options(sparql, headers={"origin": ORIGIN, "access-control-request-method": "POST",
-                                               "access-control-request-headers": "content-type, accept"})
+    response = client.options(
+        sparql,
+        headers={
+            "origin": ORIGIN,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "content-type, accept",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in ("*", ORIGIN)
     assert "POST" in response.headers["access-control-allow-methods"]
@@ -685,6 +824,7 @@ def test_cors_preflight_allows_a_direct_post(client: httpx.Client, sparql: str) 
 
 
 # ---------------------------------------------------------------------------------------- the canned queries
+
 
 def canned(name: str) -> str:
     return (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
@@ -724,7 +864,8 @@ def test_crosswalk_marks_no_correspondence_exactly_on_the_gaitou_nashi_rows(cros
     marked = [r for r in records if r["noCorrespondence"] == "true"]
     assert {r["noCorrespondence"] for r in records} == {"true", "false"}
     assert sorted((r["framework"], r["externalId"], int(r["statement"])) for r in marked) == sorted(
-        ("CPSF", item, statement) for item, statement, _ in NO_CORRESPONDENCE)
+        ("CPSF", item, statement) for item, statement, _ in NO_CORRESPONDENCE
+    )
     for row in marked:  # 該当なし: no section, no item, no target
         assert not {"section", "item", "targetTitle", "target"} & set(row), row
     for row in records:
@@ -767,7 +908,8 @@ def local_store(release_dir: Path) -> ox.Store:
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
 def test_each_canned_query_answers_through_the_endpoint_as_on_the_release(
-        client: httpx.Client, sparql: str, local_store: ox.Store, name: str) -> None:
+    client: httpx.Client, sparql: str, local_store: ox.Store, name: str
+) -> None:
     """Every canned query: the endpoint's JSON, term for term (kind, value, language, datatype), equals the
     release evaluated directly, and the CSV agrees with it value for value; the query answers something."""
     text = canned(name)
@@ -783,15 +925,17 @@ def test_each_canned_query_answers_through_the_endpoint_as_on_the_release(
     assert unordered(text, csv_rows) == unordered(text, values(expected))
 
 
-_GROUP_CONCAT = re.compile(r'GROUP_CONCAT\s*\((?:[^()"]|"[^"]*")*?(?:separator\s*=\s*"((?:[^"\\]|\\.)*)")?\s*\)'
-                           r"\s*AS\s*\?(\w+)", re.IGNORECASE)
+_GROUP_CONCAT = re.compile(
+    r'GROUP_CONCAT\s*\((?:[^()"]|"[^"]*")*?(?:separator\s*=\s*"((?:[^"\\]|\\.)*)")?\s*\)'
+    r"\s*AS\s*\?(\w+)",
+    re.IGNORECASE,
+)
 
 
 def unordered(query: str, rows: list[dict]) -> list[str]:
     """Rows as a sorted list, with each GROUP_CONCAT's parts sorted: SPARQL leaves the order of both open (ties of
     an ORDER BY; the order in which a group's values are concatenated)."""
-    concatenated = {name: json.loads(f'"{sep}"') if sep else " "
-                    for sep, name in _GROUP_CONCAT.findall(query)}
+    concatenated = {name: json.loads(f'"{sep}"') if sep else " " for sep, name in _GROUP_CONCAT.findall(query)}
     out = []
     for row in rows:
         row = dict(row)

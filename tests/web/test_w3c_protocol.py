@@ -17,15 +17,13 @@ non-empty default graph and a copy of data1 under another name (to tell an RDF m
   2.1.4 and SPARQL 1.1 Query 13.2 as a table of queries with exact answers.
 - The SPARQL 1.1 Service Description tests (service-description-manifest.ttl), one test per entry.
 
-The suite is found beside the clone (../shared/w3c-protocol) or through $CCDS_W3C_PROTOCOL; without it the module
-is skipped."""
+The suite is vendored in tests/web/w3c-protocol/ (W3C test suite licence, see its README.md)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -40,27 +38,13 @@ from urllib.request import url2pathname
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import start_server, stop_server
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from server.build.vocab import SD
+from ccds_crosswalk.release.vocab import SD
+from conftest import start_server, stop_server
 
-
-def _suite_dir() -> Path | None:
-    beside = Path(__file__).resolve().parents[3] / "shared" / "w3c-protocol"
-    if (beside / "manifest.ttl").is_file():
-        return beside
-    configured = os.environ.get("CCDS_W3C_PROTOCOL")
-    if configured and (Path(configured) / "manifest.ttl").is_file():
-        return Path(configured)
-    return None
-
-
-SUITE = _suite_dir()
-if SUITE is None:
-    pytest.skip("the W3C SPARQL 1.1 Protocol test suite was not found: neither ../shared/w3c-protocol beside the "
-                "clone nor $CCDS_W3C_PROTOCOL holds a manifest.ttl", allow_module_level=True)
+SUITE = Path(__file__).resolve().parent / "w3c-protocol"  # vendored; see its README.md for the licence
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -75,8 +59,13 @@ DATA = {n: f"{KASEI}data{n}.rdf" for n in (0, 1, 2, 3)}  # data0.rdf is named by
 DATA1_COPY = "http://example.org/protocol-tests/data1-copy"
 DEFAULT_SUBJECT = "http://example.org/protocol-tests/in-the-default-graph"
 
-SRJ, SRX, CSV, TSV, JSON = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                            "text/tab-separated-values", "application/json")
+SRJ, SRX, CSV, TSV, JSON = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "application/json",
+)
 TTL, JSONLD, NT, RDFXML = "text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"
 RDFLIB = {TTL: "turtle", JSONLD: "json-ld", NT: "nt", RDFXML: "xml"}
 # the media types the manifest's formats may come in (the protocol's lists), and those this endpoint offers
@@ -85,6 +74,7 @@ OFFERED = {"boolean": (SRJ, SRX), "tabular": (SRJ, SRX, CSV, TSV), "RDF": (TTL, 
 
 
 # ------------------------------------------------------------------------------------------- reading the manifest
+
 
 @dataclass(frozen=True)
 class Request:
@@ -106,7 +96,8 @@ class Request:
         parameter in the URL or a form body."""
         text = self.path + "&" + (self.body.decode("utf-8", errors="replace") if self.body else "")
         return self.media == "application/sparql-update" or any(
-            f"{sep}{name}=" in text for sep in "?&" for name in ("update", "using-graph-uri", "using-named-graph-uri"))
+            f"{sep}{name}=" in text for sep in "?&" for name in ("update", "using-graph-uri", "using-named-graph-uri")
+        )
 
 
 @dataclass(frozen=True)
@@ -150,10 +141,15 @@ def _request(graph: Graph, node: URIRef) -> Request:
     statuses = frozenset(str(s).removeprefix(f"{HTS}StatusCode")[0] for s in graph.objects(response, MF.expectedStatus))
     boolean = graph.value(response, MF.expectedBoolean)
     expected_format = graph.value(response, MF.expectedFormat)
-    return Request(method=str(graph.value(node, HT.methodName)), path=str(graph.value(node, HT.absolutePath)),
-                   headers=tuple(headers), body=body, statuses=statuses,
-                   format=str(expected_format) if expected_format is not None else None,
-                   boolean=boolean.toPython() if boolean is not None else None)
+    return Request(
+        method=str(graph.value(node, HT.methodName)),
+        path=str(graph.value(node, HT.absolutePath)),
+        headers=tuple(headers),
+        body=body,
+        statuses=statuses,
+        format=str(expected_format) if expected_format is not None else None,
+        boolean=boolean.toPython() if boolean is not None else None,
+    )
 
 
 def read_protocol_manifest(path: Path) -> list[Entry]:
@@ -162,11 +158,21 @@ def read_protocol_manifest(path: Path) -> list[Entry]:
     for entry in entries:
         action = graph.value(entry, MF.action)
         requests = tuple(_request(graph, r) for r in Collection(graph, graph.value(action, HT.requests)))
-        graphs = tuple(sorted((Path(url2pathname(urlsplit(str(graph.value(d, UT.graph))).path)),
-                               str(graph.value(d, RDFS.label))) for d in graph.objects(entry, UT.graphData)))
-        out.append(Entry(name=str(entry).rsplit("#", 1)[-1], title=str(graph.value(entry, MF.name)),
-                         requests=requests, graphs=graphs,
-                         approved=(entry, DAWGT.approval, DAWGT.Approved) in graph))
+        graphs = tuple(
+            sorted(
+                (Path(url2pathname(urlsplit(str(graph.value(d, UT.graph))).path)), str(graph.value(d, RDFS.label)))
+                for d in graph.objects(entry, UT.graphData)
+            )
+        )
+        out.append(
+            Entry(
+                name=str(entry).rsplit("#", 1)[-1],
+                title=str(graph.value(entry, MF.name)),
+                requests=requests,
+                graphs=graphs,
+                approved=(entry, DAWGT.approval, DAWGT.Approved) in graph,
+            )
+        )
     return out
 
 
@@ -188,10 +194,12 @@ def test_the_manifest_is_read_whole() -> None:
     assert not any(r.carries_update for e in QUERY_ENTRIES for r in e.requests)
     # the update requests that do not look like one are the bad ones with a wrong or missing media type
     assert {e.name for e in UPDATE_ENTRIES for r in e.updates if not r.carries_update} == {
-        "bad_update_wrong_media_type"}
+        "bad_update_wrong_media_type"
+    }
 
 
 # ------------------------------------------------------------------------------------ the conformance server
+
 
 def conformance_quads() -> bytes:
     """data1/2/3.nt in named graphs named as the manifest says, a default graph with one triple of its own, and
@@ -199,12 +207,23 @@ def conformance_quads() -> bytes:
     quads: list[ox.Quad] = []
     named = {name: file for e in ENTRIES for file, name in e.graphs}
     for name, file in sorted(named.items()):
-        quads += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
-                  for t in ox.parse(path=file, format=ox.RdfFormat.N_TRIPLES)]
-    quads += [ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(DATA1_COPY))
-              for q in quads if q.graph_name == ox.NamedNode(DATA[1])]
-    quads.append(ox.Quad(ox.NamedNode(DEFAULT_SUBJECT), ox.NamedNode(str(RDFS.comment)),
-                         ox.Literal("a triple of the store's default graph"), ox.DefaultGraph()))
+        quads += [
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+            for t in ox.parse(path=file, format=ox.RdfFormat.N_TRIPLES)
+        ]
+    quads += [
+        ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(DATA1_COPY))
+        for q in quads
+        if q.graph_name == ox.NamedNode(DATA[1])
+    ]
+    quads.append(
+        ox.Quad(
+            ox.NamedNode(DEFAULT_SUBJECT),
+            ox.NamedNode(str(RDFS.comment)),
+            ox.Literal("a triple of the store's default graph"),
+            ox.DefaultGraph(),
+        )
+    )
     return ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
 
 
@@ -252,6 +271,7 @@ def send(client: httpx.Client, endpoint: str, request: Request, accept: str | No
 
 # ------------------------------------------------------------------------------------------- parsing answers
 
+
 def media_type(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
@@ -277,14 +297,17 @@ def parse_tabular(response: httpx.Response) -> tuple[list[str], list[dict[str, s
     media, text = media_type(response), response.content.decode("utf-8")
     if media in (SRJ, JSON):
         document = json.loads(text)
-        return document["head"]["vars"], [{k: v["value"] for k, v in b.items()}
-                                          for b in document["results"]["bindings"]]
+        return document["head"]["vars"], [
+            {k: v["value"] for k, v in b.items()} for b in document["results"]["bindings"]
+        ]
     if media == SRX:
         ns = {"r": "http://www.w3.org/2005/sparql-results#"}
         root = ET.fromstring(text)
         variables = [v.get("name") for v in root.find("r:head", ns).findall("r:variable", ns)]
-        rows = [{b.get("name"): next(iter(b)).text or "" for b in result.findall("r:binding", ns)}
-                for result in root.find("r:results", ns).findall("r:result", ns)]
+        rows = [
+            {b.get("name"): next(iter(b)).text or "" for b in result.findall("r:binding", ns)}
+            for result in root.find("r:results", ns).findall("r:result", ns)
+        ]
         return variables, rows
     if media == CSV:
         header, *rows = list(csv.reader(io.StringIO(text)))
@@ -301,7 +324,7 @@ def _tsv_value(term: str) -> str:
     if term.startswith("<") and term.endswith(">"):
         return term[1:-1]
     if term.startswith('"'):
-        return term[1:term.rindex('"')]
+        return term[1 : term.rindex('"')]
     return term  # a number or boolean written bare
 
 
@@ -328,6 +351,7 @@ def status_class(response: httpx.Response) -> str:
 
 
 # ---------------------------------------------------------------------------------------- the query-side tests
+
 
 def check(response: httpx.Response, request: Request, accept: str | None) -> None:
     where = f"{request.method} {request.path} (Accept: {accept or 'not sent'})"
@@ -361,8 +385,7 @@ def test_query_entry(entry: Entry, endpoint: str, client: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize("accept", OFFERED["tabular"])
-def test_select_of_a_constant_answers_one_row_in_every_format(endpoint: str, client: httpx.Client,
-                                                               accept: str) -> None:
+def test_select_of_a_constant_answers_one_row_in_every_format(endpoint: str, client: httpx.Client, accept: str) -> None:
     entry = next(e for e in QUERY_ENTRIES if e.name == "query_content_type_select")
     response = send(client, endpoint, entry.requests[0], accept)
     assert response.status_code == 200
@@ -371,8 +394,9 @@ def test_select_of_a_constant_answers_one_row_in_every_format(endpoint: str, cli
 
 
 @pytest.mark.parametrize("accept", OFFERED["RDF"])
-def test_construct_of_a_relative_triple_resolves_against_a_base(endpoint: str, client: httpx.Client,
-                                                                accept: str) -> None:
+def test_construct_of_a_relative_triple_resolves_against_a_base(
+    endpoint: str, client: httpx.Client, accept: str
+) -> None:
     """CONSTRUCT { <s> <p> 1 } WHERE {}: one triple, its IRIs absolute (resolved against a service base IRI,
     which the protocol lets the service choose) and its object the integer 1."""
     entry = next(e for e in QUERY_ENTRIES if e.name == "query_content_type_construct")
@@ -392,8 +416,9 @@ SNAPSHOT = "SELECT ?g ?s ?p ?o WHERE { { GRAPH ?g { ?s ?p ?o } } UNION { ?s ?p ?
 
 
 def snapshot(client: httpx.Client, endpoint: str) -> object:
-    response = client.post(endpoint, content=SNAPSHOT.encode(), headers={"content-type": "application/sparql-query",
-                                                                         "accept": SRJ})
+    response = client.post(
+        endpoint, content=SNAPSHOT.encode(), headers={"content-type": "application/sparql-query", "accept": SRJ}
+    )
     assert response.status_code == 200, response.text
     return answer(response)
 
@@ -431,30 +456,40 @@ def test_the_snapshot_sees_the_conformance_dataset(endpoint: str, client: httpx.
 
 # ------------------------------------------------------------------------ the dataset rules, answer by answer
 
+
 def ask(client: httpx.Client, endpoint: str, query: str, method: str = "POST-direct", **params: list[str]) -> bool:
     response = _query(client, endpoint, query, method, params, SRJ)
     assert response.status_code == 200, response.text
     return parse_boolean(response)
 
 
-def select(client: httpx.Client, endpoint: str, query: str, method: str = "POST-direct",
-           **params: list[str]) -> list[tuple[str, ...]]:
+def select(
+    client: httpx.Client, endpoint: str, query: str, method: str = "POST-direct", **params: list[str]
+) -> list[tuple[str, ...]]:
     response = _query(client, endpoint, query, method, params, SRJ)
     assert response.status_code == 200, response.text
     variables, rows = parse_tabular(response)
     return sorted(tuple(r.get(v, "") for v in variables) for r in rows)
 
 
-def _query(client: httpx.Client, endpoint: str, query: str, method: str, params: dict[str, list[str]],
-           accept: str) -> httpx.Response:
+def _query(
+    client: httpx.Client, endpoint: str, query: str, method: str, params: dict[str, list[str]], accept: str
+) -> httpx.Response:
     pairs = [(name.replace("_", "-"), value) for name, values in params.items() for value in values]
     if method == "GET":
         return client.get(endpoint, params=[("query", query), *pairs], headers={"accept": accept})
     if method == "POST-form":
-        return client.post(endpoint, content=urlencode([("query", query), *pairs]).encode("ascii"),
-                           headers={"content-type": "application/x-www-form-urlencoded", "accept": accept})
-    return client.post(endpoint, params=pairs, content=query.encode("utf-8"),
-                       headers={"content-type": "application/sparql-query", "accept": accept})
+        return client.post(
+            endpoint,
+            content=urlencode([("query", query), *pairs]).encode("ascii"),
+            headers={"content-type": "application/x-www-form-urlencoded", "accept": accept},
+        )
+    return client.post(
+        endpoint,
+        params=pairs,
+        content=query.encode("utf-8"),
+        headers={"content-type": "application/sparql-query", "accept": accept},
+    )
 
 
 DOCS = f"SELECT ?s WHERE {{ ?s a <{FOAF_DOCUMENT}> }}"
@@ -466,62 +501,109 @@ D1, D2, D3 = DATA[1], DATA[2], DATA[3]
 DATASET_RULES = [
     # the service's default dataset: the default graph is the union of all graphs, every named graph is named
     ("service default graph is the union", DOCS, {}, [(D1,), (D2,), (D3,)]),
-    ("service default graph holds the store's default graph",
-     f"SELECT ?c WHERE {{ <{DEFAULT_SUBJECT}> ?p ?c }}", {}, [("a triple of the store's default graph",)]),
-    ("service named graphs are all graphs", GRAPHS, {},
-     [(DATA1_COPY, D1), (D1, D1), (D2, D2), (D3, D3)]),
-    ("a triple in two graphs is one triple of the union", f"SELECT ?s WHERE {{ ?s a <{FOAF_DOCUMENT}> }}", {},
-     [(D1,), (D2,), (D3,)]),
+    (
+        "service default graph holds the store's default graph",
+        f"SELECT ?c WHERE {{ <{DEFAULT_SUBJECT}> ?p ?c }}",
+        {},
+        [("a triple of the store's default graph",)],
+    ),
+    ("service named graphs are all graphs", GRAPHS, {}, [(DATA1_COPY, D1), (D1, D1), (D2, D2), (D3, D3)]),
+    (
+        "a triple in two graphs is one triple of the union",
+        f"SELECT ?s WHERE {{ ?s a <{FOAF_DOCUMENT}> }}",
+        {},
+        [(D1,), (D2,), (D3,)],
+    ),
     # protocol dataset (2.1.4): default-graph-uri / named-graph-uri, each part alone leaves the other empty
     ("default-graph-uri", DOCS, {"default_graph_uri": [D1]}, [(D1,)]),
     ("default-graph-uri twice: the merge", DOCS, {"default_graph_uri": [D1, D2]}, [(D1,), (D2,)]),
-    ("default-graph-uri of two graphs sharing a triple: it counts once", COUNT,
-     {"default_graph_uri": [D1, DATA1_COPY]}, [("1",)]),
+    (
+        "default-graph-uri of two graphs sharing a triple: it counts once",
+        COUNT,
+        {"default_graph_uri": [D1, DATA1_COPY]},
+        [("1",)],
+    ),
     ("default-graph-uri repeated: counted once", COUNT, {"default_graph_uri": [D1, D1]}, [("1",)]),
     ("default-graph-uri alone: no named graphs", GRAPHS, {"default_graph_uri": [D1]}, []),
-    ("default-graph-uri of an absent graph: an empty default graph", COUNT, {"default_graph_uri": [DATA[0]]},
-     [("0",)]),
+    ("default-graph-uri of an absent graph: an empty default graph", COUNT, {"default_graph_uri": [DATA[0]]}, [("0",)]),
     ("named-graph-uri", GRAPHS, {"named_graph_uri": [D1, D2]}, [(D1, D1), (D2, D2)]),
     ("named-graph-uri alone: an empty default graph", COUNT, {"named_graph_uri": [D1]}, [("0",)]),
-    ("both", f"SELECT ?g ?s WHERE {{ {{ ?s a <{FOAF_DOCUMENT}> }} UNION {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }} }}",
-     {"default_graph_uri": [D3], "named_graph_uri": [D1, D2]}, [("", D3), (D1, D1), (D2, D2)]),
+    (
+        "both",
+        f"SELECT ?g ?s WHERE {{ {{ ?s a <{FOAF_DOCUMENT}> }} UNION {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }} }}",
+        {"default_graph_uri": [D3], "named_graph_uri": [D1, D2]},
+        [("", D3), (D1, D1), (D2, D2)],
+    ),
     # the protocol's dataset overrides the query's FROM / FROM NAMED
-    ("default-graph-uri overrides FROM", f"SELECT ?s FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}",
-     {"default_graph_uri": [D1]}, [(D1,)]),
-    ("named-graph-uri overrides FROM NAMED",
-     f"SELECT ?g ?s FROM NAMED <{D3}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}",
-     {"named_graph_uri": [D1]}, [(D1, D1)]),
-    ("named-graph-uri overrides FROM too (the default graph is empty)",
-     f"SELECT ?s FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}", {"named_graph_uri": [D1]}, []),
-    ("default-graph-uri overrides FROM NAMED too (no named graphs)",
-     f"SELECT ?g ?s FROM NAMED <{D3}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}",
-     {"default_graph_uri": [D1]}, []),
+    (
+        "default-graph-uri overrides FROM",
+        f"SELECT ?s FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}",
+        {"default_graph_uri": [D1]},
+        [(D1,)],
+    ),
+    (
+        "named-graph-uri overrides FROM NAMED",
+        f"SELECT ?g ?s FROM NAMED <{D3}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}",
+        {"named_graph_uri": [D1]},
+        [(D1, D1)],
+    ),
+    (
+        "named-graph-uri overrides FROM too (the default graph is empty)",
+        f"SELECT ?s FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}",
+        {"named_graph_uri": [D1]},
+        [],
+    ),
+    (
+        "default-graph-uri overrides FROM NAMED too (no named graphs)",
+        f"SELECT ?g ?s FROM NAMED <{D3}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}",
+        {"default_graph_uri": [D1]},
+        [],
+    ),
     # the query's own dataset (SPARQL 1.1 Query 13.2) when the protocol gives none
     ("FROM", f"SELECT ?s FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}", {}, [(D3,)]),
     ("FROM alone: no named graphs", f"SELECT ?g ?s FROM <{D3}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", {}, []),
-    ("FROM twice: the merge", f"SELECT ?s FROM <{D1}> FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}", {},
-     [(D1,), (D3,)]),
-    ("FROM of two graphs sharing a triple: it counts once",
-     f"PREFIX k: <{KASEI}> SELECT (COUNT(*) AS ?n) FROM k:data1.rdf FROM <{DATA1_COPY}> WHERE {{ ?s ?p ?o }}", {},
-     [("1",)]),
-    ("FROM NAMED", f"SELECT ?g ?s FROM NAMED <{D2}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}", {},
-     [(D2, D2)]),
-    ("FROM NAMED alone: an empty default graph", f"SELECT (COUNT(*) AS ?n) FROM NAMED <{D2}> WHERE {{ ?s ?p ?o }}",
-     {}, [("0",)]),
-    ("FROM and FROM NAMED",
-     f"SELECT ?g ?s FROM <{D3}> FROM NAMED <{D1}> WHERE {{ {{ ?s a <{FOAF_DOCUMENT}> }} UNION "
-     f"{{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }} }}", {}, [("", D3), (D1, D1)]),
-    ("FROM written in a string or a comment is no dataset",
-     f'SELECT ?s WHERE {{ ?s a <{FOAF_DOCUMENT}> FILTER (?s != "FROM <{D3}>") }} # FROM <{D3}>', {},
-     [(D1,), (D2,), (D3,)]),
+    (
+        "FROM twice: the merge",
+        f"SELECT ?s FROM <{D1}> FROM <{D3}> WHERE {{ ?s a <{FOAF_DOCUMENT}> }}",
+        {},
+        [(D1,), (D3,)],
+    ),
+    (
+        "FROM of two graphs sharing a triple: it counts once",
+        f"PREFIX k: <{KASEI}> SELECT (COUNT(*) AS ?n) FROM k:data1.rdf FROM <{DATA1_COPY}> WHERE {{ ?s ?p ?o }}",
+        {},
+        [("1",)],
+    ),
+    ("FROM NAMED", f"SELECT ?g ?s FROM NAMED <{D2}> WHERE {{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }}", {}, [(D2, D2)]),
+    (
+        "FROM NAMED alone: an empty default graph",
+        f"SELECT (COUNT(*) AS ?n) FROM NAMED <{D2}> WHERE {{ ?s ?p ?o }}",
+        {},
+        [("0",)],
+    ),
+    (
+        "FROM and FROM NAMED",
+        f"SELECT ?g ?s FROM <{D3}> FROM NAMED <{D1}> WHERE {{ {{ ?s a <{FOAF_DOCUMENT}> }} UNION "
+        f"{{ GRAPH ?g {{ ?s a <{FOAF_DOCUMENT}> }} }} }}",
+        {},
+        [("", D3), (D1, D1)],
+    ),
+    (
+        "FROM written in a string or a comment is no dataset",
+        f'SELECT ?s WHERE {{ ?s a <{FOAF_DOCUMENT}> FILTER (?s != "FROM <{D3}>") }} # FROM <{D3}>',
+        {},
+        [(D1,), (D2,), (D3,)],
+    ),
 ]
 
 
 @pytest.mark.parametrize("method", ["GET", "POST-form", "POST-direct"])
-@pytest.mark.parametrize(("query", "params", "expected"), [r[1:] for r in DATASET_RULES],
-                         ids=[r[0] for r in DATASET_RULES])
-def test_dataset_rule(endpoint: str, client: httpx.Client, query: str, params: dict, expected: list,
-                      method: str) -> None:
+@pytest.mark.parametrize(
+    ("query", "params", "expected"), [r[1:] for r in DATASET_RULES], ids=[r[0] for r in DATASET_RULES]
+)
+def test_dataset_rule(
+    endpoint: str, client: httpx.Client, query: str, params: dict, expected: list, method: str
+) -> None:
     assert select(client, endpoint, query, method, **params) == sorted(expected)
 
 
@@ -530,8 +612,12 @@ def test_manifest_dataset_asks_fail_on_the_wrong_dataset(endpoint: str, client: 
     so their true answers above come from the dataset the protocol named."""
     doc = f"<{FOAF_DOCUMENT}>"
     assert not ask(client, endpoint, f"ASK {{ <{D1}> a {doc} . <{D2}> a {doc} }}", default_graph_uri=[D1])
-    assert not ask(client, endpoint, f"ASK {{ GRAPH ?g1 {{ <{D1}> a {doc} }} GRAPH ?g2 {{ <{D2}> a {doc} }} }}",
-                   named_graph_uri=[D1])
+    assert not ask(
+        client,
+        endpoint,
+        f"ASK {{ GRAPH ?g1 {{ <{D1}> a {doc} }} GRAPH ?g2 {{ <{D2}> a {doc} }} }}",
+        named_graph_uri=[D1],
+    )
     assert not ask(client, endpoint, f"ASK {{ <{D3}> a {doc} }}", default_graph_uri=[D1], named_graph_uri=[D3])
     assert not ask(client, endpoint, f"ASK FROM <{D3}> {{ <{D3}> a {doc} }}", named_graph_uri=[D1, D2])
     assert ask(client, endpoint, f"ASK FROM <{D3}> {{ <{D3}> a {doc} }}")
@@ -545,8 +631,11 @@ def test_a_dataset_parameter_that_is_not_an_iri_is_a_400(endpoint: str, client: 
 
 # ------------------------------------------------------------------------------------ the service description
 
-SD_ENTRIES = [str(e).rsplit("#", 1)[-1] for e in _manifest(SUITE / "service-description-manifest.ttl")[1]] \
-    if (SUITE / "service-description-manifest.ttl").is_file() else []
+SD_ENTRIES = (
+    [str(e).rsplit("#", 1)[-1] for e in _manifest(SUITE / "service-description-manifest.ttl")[1]]
+    if (SUITE / "service-description-manifest.ttl").is_file()
+    else []
+)
 SD_LANGUAGES = {SD.SPARQL10Query, SD.SPARQL11Query, SD.SPARQL11Update}
 
 
@@ -599,8 +688,11 @@ def _conforms_to_schema(client: httpx.Client, endpoint: str) -> None:
         assert isinstance(feature, URIRef)
 
 
-SD_CHECKS = {"returns-rdf": _returns_rdf, "has-endpoint-triple": _has_endpoint_triple,
-             "conforms-to-schema": _conforms_to_schema}
+SD_CHECKS = {
+    "returns-rdf": _returns_rdf,
+    "has-endpoint-triple": _has_endpoint_triple,
+    "conforms-to-schema": _conforms_to_schema,
+}
 
 
 @pytest.mark.parametrize("entry", SD_ENTRIES)
@@ -613,9 +705,16 @@ def test_service_description_says_what_the_endpoint_does(endpoint: str, client: 
     """Its claims hold: each result format it lists is one the endpoint answers in."""
     graph = _description(client, endpoint)
     formats = {str(f) for f in graph.objects(None, SD.resultFormat)}
-    listed = {FORMATS.SPARQL_Results_JSON: SRJ, FORMATS.SPARQL_Results_XML: SRX, FORMATS.SPARQL_Results_CSV: CSV,
-              FORMATS.SPARQL_Results_TSV: TSV, FORMATS.Turtle: TTL, FORMATS["JSON-LD"]: JSONLD,
-              FORMATS["N-Triples"]: NT, FORMATS.RDF_XML: RDFXML}
+    listed = {
+        FORMATS.SPARQL_Results_JSON: SRJ,
+        FORMATS.SPARQL_Results_XML: SRX,
+        FORMATS.SPARQL_Results_CSV: CSV,
+        FORMATS.SPARQL_Results_TSV: TSV,
+        FORMATS.Turtle: TTL,
+        FORMATS["JSON-LD"]: JSONLD,
+        FORMATS["N-Triples"]: NT,
+        FORMATS.RDF_XML: RDFXML,
+    }
     assert formats == {str(f) for f in listed}
     for uri, media in listed.items():
         query = "CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1" if media in RDFLIB else "SELECT * WHERE { ?s ?p ?o } LIMIT 1"

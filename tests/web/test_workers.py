@@ -7,15 +7,18 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+
 from conftest import start_server, stop_server
 
-UK1 = ('PREFIX skos: <http://www.w3.org/2004/02/skos/core#> '
-       'SELECT ?l WHERE { ?x skos:notation "UK1" ; skos:prefLabel ?l }')
+UK1 = (
+    'PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?l WHERE { ?x skos:notation "UK1" ; skos:prefLabel ?l }'
+)
 
 
 def test_two_http_workers_answer_alike(release_dir: Path, artefacts: Path) -> None:
     process, url = start_server(artefacts, "--workers", "2", "--query-workers", "1")
     try:
+
         def ask(_: int) -> tuple[int, frozenset[str]]:
             with httpx.Client(timeout=30) as client:  # a new connection each time: spread over both processes
                 response = client.get(f"{url}/sparql", params={"query": UK1}, headers={"Accept": "text/csv"})

@@ -1,0 +1,156 @@
+"""Answering one query on a pyoxigraph store: the RDF dataset the query sees (SPARQL 1.1 Protocol and Query
+rules), evaluation, and the answer written in the negotiated format within the row and byte caps. Pure: a store
+and a request in, an answer (or a QueryError) out; the worker process calls it on its threads."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import Any
+
+from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
+
+GRAPH_TYPES = {
+    "text/turtle": "TURTLE",
+    "application/ld+json": "JSON_LD",
+    "application/n-triples": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+}
+
+UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
+MERGE_PREFIX = "urn:x-ccds-crosswalk:merged-default-graph:"  # hidden, one per query: a merge of several graphs
+_merges = itertools.count()
+
+
+def _hidden(graph: Any) -> bool:
+    return graph.value == UNION_GRAPH or graph.value.startswith(MERGE_PREFIX)
+
+
+def prepare(store: Any) -> None:
+    """Materialise the service's default graph once: the RDF merge of the store's default graph and all named
+    graphs, as a set. (pyoxigraph 0.5 evaluates a multi-graph default graph as a bag: a triple held by two
+    graphs would match twice — oxigraph issue #1919.)"""
+    import pyoxigraph as ox
+
+    union = ox.NamedNode(UNION_GRAPH)
+    store.extend([ox.Quad(q.subject, q.predicate, q.object, union) for q in store.quads_for_pattern(None, None, None)])
+
+
+def _named(store: Any) -> list[Any]:
+    return [g for g in store.named_graphs() if not _hidden(g)]
+
+
+def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
+    """The FROM and FROM NAMED IRIs of a query, resolved against its prologue; None if rdflib cannot parse it."""
+    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(query)
+        prologue = translatePrologue(parsed[0], None)
+        clauses = parsed[1].get("datasetClause") or []
+        defaults = [str(prologue.absolutize(c["default"])) for c in clauses if "default" in c]
+        named = [str(prologue.absolutize(c["named"])) for c in clauses if "named" in c]
+    except Exception:  # rdflib's grammar lags behind pyoxigraph's: pyoxigraph then reads FROM itself
+        return None
+    return defaults, named
+
+
+def _explicit(store: Any, defaults: list[str], named: list[str], merged: Any) -> dict[str, Any]:
+    """A dataset given graph by graph; a default graph made of several graphs is merged into the query's own
+    hidden graph `merged` (queries run concurrently: each has its own)."""
+    import pyoxigraph as ox
+
+    defaults, named = list(dict.fromkeys(defaults)), list(dict.fromkeys(named))
+    default_graph = [ox.NamedNode(g) for g in defaults]
+    if len(defaults) > 1:
+        store.extend(
+            [
+                ox.Quad(q.subject, q.predicate, q.object, merged)
+                for graph in default_graph
+                for q in store.quads_for_pattern(None, None, None, graph)
+            ]
+        )
+        default_graph = [merged]
+    return {"default_graph": default_graph, "named_graphs": [ox.NamedNode(g) for g in named]}
+
+
+def _dataset_options(store: Any, request: QueryRequest, merged: Any) -> dict[str, Any]:
+    """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
+    - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
+      a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
+    - else the query's own FROM / FROM NAMED (FROM NAMED alone → an empty default graph, FROM alone → no
+      named graphs);
+    - else the service's default dataset: the union of all graphs as default graph, every graph named.
+    A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
+    import pyoxigraph as ox
+
+    from ccds_crosswalk.engine.policy import dataset_clauses
+
+    if request.default_graphs is not None or request.named_graphs is not None:
+        return _explicit(store, list(request.default_graphs or ()), list(request.named_graphs or ()), merged)
+    has_from, has_from_named = dataset_clauses(request.query)
+    if has_from:
+        dataset = _query_dataset(request.query) if has_from > 1 else None
+        if dataset is not None:
+            return _explicit(store, *dataset, merged)
+        return {}  # pyoxigraph reads FROM / FROM NAMED itself; the union option would override them
+    if has_from_named:
+        return {"default_graph": []}
+    if store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
+        return {"default_graph": [ox.NamedNode(UNION_GRAPH)], "named_graphs": _named(store)}
+    return {"use_default_graph_as_union": True}
+
+
+def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
+    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
+    import pyoxigraph as ox
+
+    merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
+    try:
+        return _evaluate(store, request, merged)
+    finally:
+        if store.contains_named_graph(merged):
+            store.remove_graph(merged)
+
+
+def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
+    import pyoxigraph as ox
+
+    from ccds_crosswalk.engine.results import SELECT_TYPES, TooManyRows, collect, write_boolean, write_select
+
+    try:
+        result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request, merged))
+    except SyntaxError as error:
+        raise QueryError(400, f"malformed query: {error}") from None
+    except (ValueError, OSError) as error:
+        raise QueryError(400, f"the query cannot be evaluated: {error}") from None
+    try:
+        if isinstance(result, ox.QueryBoolean):
+            kind = SELECT_TYPES.get(request.media_type)
+            if kind is None:
+                raise QueryError(406, "an ASK result is offered as " + ", ".join(SELECT_TYPES))
+            return QueryAnswer(200, request.media_type, write_boolean(bool(result), kind), "ASK")
+        if isinstance(result, ox.QuerySolutions):
+            kind = SELECT_TYPES.get(request.media_type)
+            if kind is None:
+                raise QueryError(406, "SELECT results are offered as " + ", ".join(SELECT_TYPES))
+            variables = [v.value for v in result.variables]
+            body = write_select(variables, collect(result, request.max_rows), kind)
+            form = "SELECT"
+        else:
+            format_name = GRAPH_TYPES.get(request.media_type)
+            if format_name is None:
+                raise QueryError(406, "CONSTRUCT and DESCRIBE results are offered as " + ", ".join(GRAPH_TYPES))
+            triples = collect(result, request.max_rows)
+            body = ox.serialize(triples, format=getattr(ox.RdfFormat, format_name), prefixes=request.prefixes or None)
+            form = "CONSTRUCT"
+    except TooManyRows as error:
+        raise QueryError(422, str(error)) from None
+    except (ValueError, OSError) as error:
+        raise QueryError(400, f"the query failed during evaluation: {error}") from None
+    if len(body) > request.max_bytes:
+        raise QueryError(
+            422, f"the answer is larger than {request.max_bytes} bytes; page through it with LIMIT and OFFSET"
+        )
+    return QueryAnswer(200, request.media_type, body, form)

@@ -1,0 +1,144 @@
+"""SPARQL 1.1 query results writers (JSON, XML, CSV, TSV) over pyoxigraph terms, with a row cap:
+the cap is checked while rows are read, so an oversized result is refused, never silently truncated."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+from xml.sax.saxutils import escape, quoteattr
+
+import orjson
+import pyoxigraph as ox
+
+SELECT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "application/json": "json",
+}
+T = TypeVar("T")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+class TooManyRows(ValueError):
+    pass
+
+
+def collect(solutions: Iterable[ox.QuerySolution], limit: int) -> list[ox.QuerySolution]:
+    rows = []
+    for row in solutions:
+        rows.append(row)
+        if len(rows) > limit:
+            raise TooManyRows(f"the result has more than {limit} rows; page through it with LIMIT and OFFSET")
+    return rows
+
+
+def _json_term(term: object) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "literal", "value": str(term)}  # quoted triples: not produced by this dataset
+
+
+def _xml_text(value: str) -> str:
+    """Element content; a carriage return as a character reference, or XML parsers would read it as a newline."""
+    return escape(value, {"\r": "&#13;"})
+
+
+def _xml_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{_xml_text(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{_xml_text(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+        return f"<literal>{_xml_text(term.value)}</literal>"
+    return f"<literal>{_xml_text(str(term))}</literal>"
+
+
+def _tsv_term(term: object) -> str:
+    """The term in N-Triples syntax, as SPARQL 1.1 TSV asks: IRIs in angle brackets, literals quoted with tab,
+    newline, carriage return, quote and backslash escaped, language tags and datatypes kept, blank nodes as _:label."""
+    return "" if term is None else str(term)
+
+
+def _memo(convert: Callable[[object], T]) -> Callable[[object], T]:
+    """Result rows repeat the same terms (labels, schemes, relations): convert each distinct term once."""
+    seen: dict[object, T] = {}
+
+    def cached(term: object) -> T:
+        found = seen.get(term)
+        if found is None:
+            found = seen[term] = convert(term)
+        return found
+
+    return cached
+
+
+def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) -> bytes:
+    if kind == "json":
+        as_json = _memo(_json_term)
+        # iterating a solution is ~8x cheaper than looking each variable up by name
+        bindings = [{v: as_json(x) for v, x in zip(variables, row, strict=True) if x is not None} for row in rows]
+        return orjson.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
+    if kind == "xml":
+        as_xml = _memo(_xml_term)
+        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
+        names = {v: f"<binding name={quoteattr(v)}>" for v in variables}
+        body = "".join(
+            "<result>"
+            + "".join(f"{names[v]}{as_xml(x)}</binding>" for v, x in zip(variables, row, strict=True) if x is not None)
+            + "</result>"
+            for row in rows
+        )
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head>{head}</head><results>{body}</results></sparql>\n"
+        ).encode()
+    if kind == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(variables)
+        for row in rows:
+            writer.writerow(["" if x is None else _csv_value(x) for x in row])
+        return buffer.getvalue().encode("utf-8")
+    if kind == "tsv":
+        lines = ["\t".join(f"?{v}" for v in variables)]
+        as_tsv = _memo(_tsv_term)
+        lines += ["\t".join("" if x is None else as_tsv(x) for x in row) for row in rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+    raise ValueError(f"unknown results format {kind!r}")
+
+
+def _csv_value(term: object) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value  # type: ignore[attr-defined]
+
+
+def write_boolean(value: bool, kind: str) -> bytes:
+    if kind == "json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if kind == "xml":
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+        ).encode()
+    if kind in ("csv", "tsv"):
+        return f"{'_askResult' if kind == 'csv' else '?_askResult'}\n{'true' if value else 'false'}\n".encode()
+    raise ValueError(f"unknown results format {kind!r}")

@@ -1,0 +1,120 @@
+"""A query worker process: holds the release in an in-memory pyoxigraph store and answers up to `threads`
+queries at once, each on its own thread (pyoxigraph releases the GIL while it evaluates, so a cheap query does
+not wait for a heavy one). The pool in server/engine/pool.py starts, feeds and, at a time limit, kills it."""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ccds_crosswalk.engine.evaluate import evaluate, prepare
+from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
+
+# Shortest-job-first, roughly: the more CPU a query has used, the less it may take from the others.
+HEAVY_AFTER_CPU_S = 0.01  # no longer a cheap query (a lookup uses ~0.1 ms): nice 10, ~1/10 of a normal share
+RUNAWAY_AFTER_CPU_S = 1.0  # longer than any query of a sane mix: SCHED_IDLE, runs only on CPU nobody else wants
+DEMOTED_NICE = 10
+WATCH_EVERY_S = 0.01
+
+
+@dataclass(eq=False)
+class _Running:
+    native_id: int  # the kernel's id of the thread running the query
+    clock: int  # that thread's CPU-time clock
+    cpu_at_start: float
+    level: int = 0  # 0 normal, 1 niced, 2 idle-class
+
+    @property
+    def demoted(self) -> bool:
+        return self.level > 0
+
+
+def _demote(entry: _Running, level: int) -> None:
+    with suppress(OSError):  # where the kernel refuses, only the time limit applies
+        if level == 1:
+            os.setpriority(os.PRIO_PROCESS, entry.native_id, DEMOTED_NICE)
+        else:
+            os.sched_setscheduler(entry.native_id, os.SCHED_IDLE, os.sched_param(0))
+
+
+def _demote_heavy_queries(running: dict[int, _Running], lock: threading.Lock) -> None:
+    """Lower the scheduling priority of the thread of a query that has used more than HEAVY_AFTER_CPU_S of CPU,
+    and again past RUNAWAY_AFTER_CPU_S, so a slow or runaway query cannot take the CPU that cheap queries (and
+    the web process) need. A heavy query still runs at full speed on a CPU nobody else wants. Linux sets
+    priorities per thread (a kernel task)."""
+    while True:
+        time.sleep(WATCH_EVERY_S)
+        changes = []
+        with lock:
+            for entry in running.values():
+                used = time.clock_gettime(entry.clock) - entry.cpu_at_start
+                level = 2 if used > RUNAWAY_AFTER_CPU_S else 1 if used > HEAVY_AFTER_CPU_S else 0
+                if level > entry.level:
+                    entry.level = level
+                    changes.append((entry, level))
+        for entry, level in changes:
+            _demote(entry, level)
+
+
+def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
+    """Answer up to `threads` queries at once on one store. Answers go back tagged with their job id."""
+    from ccds_crosswalk.engine import preload
+
+    if (release_dir, base) == preload.LOADED_FROM:  # forked from the fork server: the store is already here
+        store = preload.STORE
+    else:
+        from ccds_crosswalk.engine.store import load_store
+
+        store = load_store(Path(release_dir), base)
+        prepare(store)
+    sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
+    receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
+    retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving
+    running: dict[int, _Running] = {}
+    can_demote = hasattr(os, "setpriority") and hasattr(os, "SCHED_IDLE") and hasattr(time, "pthread_getcpuclockid")
+
+    def serve() -> None:
+        """Take the next job from the pipe and answer it, in turn with the other threads: the thread that
+        receives a job runs it, so a job is not handed from thread to thread. A thread that was demoted while
+        running a heavy query hands its place to a fresh thread (an unprivileged process cannot undo a nice)."""
+        ident = threading.get_ident()
+        clock = time.pthread_getcpuclockid(ident) if can_demote else 0
+        while True:
+            try:
+                with receiving:
+                    job_id, request = conn.recv()
+            except (EOFError, OSError, KeyboardInterrupt):
+                os._exit(0)  # the pool is gone: do not wait for queries nobody will read
+            if can_demote:
+                with watching:
+                    running[ident] = _Running(threading.get_native_id(), clock, time.clock_gettime(clock))
+            try:
+                result: QueryAnswer | QueryError = evaluate(store, request)
+            except QueryError as error:
+                result = error
+            except Exception as error:  # report, never crash the worker
+                result = QueryError(500, f"internal error while evaluating the query ({type(error).__name__})")
+            with watching:
+                entry = running.pop(ident, None)
+            with sending:
+                conn.send((job_id, result))
+            if entry is not None and entry.demoted:
+                retired.put(ident)  # the main thread starts the replacement: a thread inherits its creator's nice
+                return
+
+    with sending:
+        conn.send("ready")
+    if can_demote:
+        threading.Thread(target=_demote_heavy_queries, args=(running, watching), name="demote", daemon=True).start()
+    for _ in range(threads):  # the pool never sends more than `threads` jobs at once
+        threading.Thread(target=serve, name="query", daemon=True).start()
+    while True:  # the threads end the process (os._exit) when the pool closes the pipe
+        retired.get()
+        threading.Thread(target=serve, name="query", daemon=True).start()

@@ -1,0 +1,180 @@
+"""Stage 5, serialise: write every artefact of a release, byte-identical from one build to the next.
+
+Determinism: graphs are rebuilt with their triples inserted in sorted order before rdflib serialises
+them (its serialisers follow store order); N-Triples/N-Quads lines are sorted; JSON-LD is written by
+server/release/jsonld.py; gzip gets mtime 0 and no file name. Blank nodes never appear in the dumps.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from ccds_crosswalk.release.jsonld import to_jsonld
+from ccds_crosswalk.release.jsonld_context import context
+from ccds_crosswalk.release.rdfxml import to_rdfxml
+from ccds_crosswalk.release.vocab import bind_all
+
+# extension → (rdflib format or our writer, media type)
+GRAPH_FORMATS: dict[str, tuple[str, str]] = {
+    "ttl": ("turtle", "text/turtle"),
+    "nt": ("nt", "application/n-triples"),
+    "rdf": ("rdfxml", "application/rdf+xml"),  # our writer: rdflib orders subjects by hash
+    "jsonld": ("json-ld", "application/ld+json"),
+}
+DATASET_FORMATS: dict[str, tuple[str, str]] = {
+    "trig": ("trig", "application/trig"),
+    "nq": ("nquads", "application/n-quads"),
+}
+MEDIA_TYPES = {ext: media for ext, (_, media) in {**GRAPH_FORMATS, **DATASET_FORMATS}.items()} | {
+    "json": "application/json",
+    "csv": "text/csv",
+    "txt": "text/plain",
+    "gz": "application/gzip",
+}
+
+
+@dataclass(frozen=True)
+class Artefact:
+    name: str
+    media_type: str
+    size: int
+    sha256: str
+    description: str
+
+
+def canonical(graph: Graph) -> Graph:
+    """Blank nodes (RDF lists of the ontology and shapes) relabelled by graph structure, so labels are stable."""
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return graph
+    return to_canonical_graph(graph)
+
+
+def sorted_triples(graph: Graph) -> list[tuple]:
+    return sorted(canonical(graph), key=lambda t: tuple(term.n3() for term in t))
+
+
+def sorted_graph(graph: Graph, base: str) -> Graph:
+    ordered = bind_all(Graph(), base)
+    for triple in sorted_triples(graph):
+        ordered.add(triple)
+    return ordered
+
+
+def ntriples(graph: Graph) -> str:
+    return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in canonical(graph)))
+
+
+def nquads(graphs: dict[URIRef, Graph]) -> str:
+    lines = (f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for name, g in graphs.items() for s, p, o in canonical(g))
+    return "".join(sorted(lines))
+
+
+def graph_text(graph: Graph, extension: str, base: str) -> str:
+    if extension == "nt":
+        return ntriples(graph)
+    if extension == "jsonld":
+        return to_jsonld(canonical(graph), base)
+    if extension == "rdf":
+        return to_rdfxml(canonical(graph), base)
+    rdflib_format, _ = GRAPH_FORMATS[extension]
+    return sorted_graph(graph, base).serialize(format=rdflib_format)
+
+
+def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
+    if extension == "nq":
+        return nquads(graphs)
+    if extension != "trig":
+        raise ValueError(f"unknown dataset format {extension!r}")
+    # TriG = the prefixes once, then each graph's (deterministic) Turtle body inside its graph block
+    blocks, header = [], ""
+    for name in sorted(graphs):
+        turtle = graph_text(graphs[name], "ttl", base)
+        head = [line for line in turtle.splitlines() if line.startswith("@prefix")]
+        body = [line for line in turtle.splitlines() if not line.startswith("@prefix")]
+        header = "\n".join(sorted(set(header.splitlines()) | set(head)))
+        blocks.append(
+            f"{name.n3()} {{\n" + "\n".join(f"    {line}" if line else "" for line in body).rstrip() + "\n}\n"
+        )
+    return header + "\n\n" + "\n".join(blocks)
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8"))
+
+
+def _gzip(path: Path) -> Path:
+    target = path.with_name(path.name + ".gz")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
+        handle.write(path.read_bytes())
+    target.write_bytes(buffer.getvalue())
+    return target
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def describe(path: Path, description: str) -> Artefact:
+    extension = path.name.rsplit(".", 1)[-1]
+    return Artefact(
+        path.name,
+        MEDIA_TYPES.get(extension, "application/octet-stream"),
+        path.stat().st_size,
+        sha256(path),
+        description,
+    )
+
+
+def write_with_companions(path: Path, text: str, description: str) -> list[Artefact]:
+    """The file, its .gz and its .sha256 (sha256sum format)."""
+    _write(path, text)
+    packed = _gzip(path)
+    artefacts = [describe(path, description), describe(packed, f"{description} (gzip)")]
+    for target in (path, packed):
+        (target.with_name(target.name + ".sha256")).write_text(f"{sha256(target)}  {target.name}\n", encoding="utf-8")
+    return artefacts
+
+
+def write_graph_dumps(directory: Path, stem: str, graph: Graph, base: str, what: str) -> list[Artefact]:
+    artefacts = []
+    for extension in GRAPH_FORMATS:
+        text = graph_text(graph, extension, base)
+        artefacts += write_with_companions(directory / f"{stem}.{extension}", text, what)
+    return artefacts
+
+
+def write_dataset_dumps(
+    directory: Path, stem: str, graphs: dict[URIRef, Graph], base: str, what: str
+) -> list[Artefact]:
+    return [
+        a
+        for ext in DATASET_FORMATS
+        for a in write_with_companions(directory / f"{stem}.{ext}", dataset_text(graphs, ext, base), what)
+    ]
+
+
+def write_context(directory: Path, base: str) -> list[Artefact]:
+    text = json.dumps(context(base), ensure_ascii=False, indent=1) + "\n"
+    return write_with_companions(directory / "context.jsonld", text, "JSON-LD context")
+
+
+def write_checksums(directory: Path, artefacts: Iterable[Artefact]) -> None:
+    lines = sorted(f"{a.sha256}  {a.name}\n" for a in artefacts)
+    (directory / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+
+
+def write_manifest(directory: Path, artefacts: Iterable[Artefact], extra: dict) -> None:
+    files = [a.__dict__ for a in sorted(artefacts, key=lambda a: a.name)]
+    (directory / "manifest.json").write_text(
+        json.dumps({**extra, "files": files}, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
