@@ -9,6 +9,7 @@ socket, so 8 threads are enough to keep 8 requests in flight.
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -138,6 +139,10 @@ class Job:
     requests: tuple[bytes, ...]
     ok: Callable[[Response], bool] = lambda r: r.status == 200
     follow: bool = False  # follow one 303 (dereferencing /id/ URIs): both legs are timed as one request
+    nonce: bytes = b""  # a marker in the requests replaced by a number never sent before (uncached requests)
+
+
+NONCES = itertools.count(1)  # one sequence for the whole benchmark: a request made distinct is never repeated
 
 
 @dataclass
@@ -211,6 +216,8 @@ def run_closed_loop(
                     job = jobs[position % len(jobs)]
                     raw = job.requests[counters[position % len(jobs)] % len(job.requests)]
                     counters[position % len(jobs)] += 1
+                    if job.nonce:
+                        raw = raw.replace(job.nonce, str(next(NONCES)).encode())
                 position += 1
                 began = time.perf_counter()
                 try:

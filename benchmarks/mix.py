@@ -37,6 +37,7 @@ class Query:
     texts: tuple[str, ...]  # the variants sent in turn
     form: str = "SELECT"  # SELECT, ASK or CONSTRUCT
     lookup: bool = False  # counts as a "lookup" for the latency targets
+    heavy: bool = False  # a canned query over much of the data (the "heavy queries" target)
 
     @property
     def concat(self) -> dict[str, str]:
@@ -153,6 +154,46 @@ def build_mix(base: str) -> list[Query]:
         Query("construct", "CONSTRUCT one item", tuple(construct), form="CONSTRUCT"),
         Query("crosswalk", "the whole crosswalk (queries/crosswalk.rq)", (_canned("crosswalk"),)),
     ]
+
+
+LOOKUP_CLASSES = ("notation", "links", "label", "broader", "construct", "count")
+
+
+def broad_mix(base: str) -> list[Query]:
+    """The broad mix (issue 12): every canned query of queries/ (item-mappings.rq rotated as the "links" lookup)
+    plus the lookup classes: by notation, links both ways, label search with CONTAINS, a skos:broader+ path,
+    a small CONSTRUCT and a GROUP BY count."""
+    old = {q.name: q for q in build_mix(base)}
+    ids = f"{base}id/"
+
+    def renamed(name: str, what: str, query: Query) -> Query:
+        return Query(name, what, query.texts, form=query.form, lookup=True)
+
+    count = [
+        PREFIXES + "SELECT ?type (COUNT(?item) AS ?n) WHERE {\n"
+        f"  ?item skos:inScheme <{ids}{scheme}> ; a ?type .\n}}\nGROUP BY ?type\n"
+        for scheme in ("iotsg", "cpsf", "uk-cop", "sb327", "ccds")
+    ]
+    lookups = [
+        renamed("notation", "lookup: an item by skos:notation", old["lookup"]),
+        renamed("links", "lookup: links both ways (queries/item-mappings.rq, VALUES rotated)", old["mappings"]),
+        renamed("label", "lookup: label search, CONTAINS", old["label-ja"]),
+        renamed("broader", "lookup: descendants, skos:broader+", old["hierarchy"]),
+        renamed("construct", "lookup: CONSTRUCT one item", old["construct"]),
+        Query("count", "lookup: GROUP BY count of one scheme's items by type", tuple(count), lookup=True),
+    ]
+    canned = [
+        Query(path.stem, f"queries/{path.name}", (path.read_text(encoding="utf-8"),), heavy=True)
+        for path in sorted(QUERIES.glob("*.rq"))
+        if path.stem != "item-mappings"
+    ]
+    return lookups + canned
+
+
+# Appended (URL-encoded) to a query to make each request distinct: the load generator replaces the marker with a
+# number that never repeats, so no cache can answer it ("uncached"); a comment changes nothing else.
+NONCE = "__NONCE__"
+NONCE_SUFFIX = f"\n# request {NONCE}\n"
 
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"

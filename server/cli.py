@@ -106,7 +106,14 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from ccds_crosswalk.web.run import serve
 
-    limits = Limits(query_timeout_s=args.timeout, query_workers=args.query_workers, query_threads=args.query_threads)
+    limits = Limits(
+        query_timeout_s=args.timeout,
+        query_workers=args.query_workers,
+        query_threads=args.query_threads,
+        cache_entries=args.cache_entries,
+        cache_bytes=args.cache_bytes,
+        cache_entry_bytes=args.cache_entry_bytes,
+    )
     settings = _settings(args, limits=limits, sparql_backend=args.sparql_backend)
     if not args.no_build:
         _ensure_built(settings)
@@ -183,6 +190,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--query-workers", type=int, default=2, help="query engine processes per HTTP worker")
     serve.add_argument("--query-threads", type=int, default=4, help="queries each query process answers at once")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
+    cache = Limits()
+    serve.add_argument(
+        "--cache-entries", type=int, default=cache.cache_entries, help="SPARQL answers the result cache keeps (0: off)"
+    )
+    serve.add_argument("--cache-bytes", type=int, default=cache.cache_bytes, help="total size of the kept answers")
+    serve.add_argument(
+        "--cache-entry-bytes", type=int, default=cache.cache_entry_bytes, help="the largest answer the cache keeps"
+    )
     serve.add_argument("--sparql-backend", help="answer from a remote SPARQL endpoint instead of memory")
     serve.add_argument("--no-build", action="store_true", help="do not build first, even if artefacts are stale")
 

@@ -89,6 +89,9 @@ class Limits:
     max_response_bytes: int = 20_000_000
     query_workers: int = 2
     query_threads: int = 4  # queries one worker answers at once
+    cache_entries: int = 512  # the per-release SPARQL result cache: answers kept,
+    cache_bytes: int = 16_000_000  # their total size,
+    cache_entry_bytes: int = 1_000_000  # and the largest answer it keeps
 
 
 @dataclass(frozen=True)

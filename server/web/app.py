@@ -5,6 +5,7 @@ pages and resources, and a pool of killable worker processes for user SPARQL."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -68,7 +69,9 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
 
     app = FastAPI(title="ccds-crosswalk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.backend = backend
-    app.include_router(sparql.make_router(settings, backend, prefixes))
+    release_id = hashlib.sha256(manifest_path.read_bytes()).hexdigest()  # identifies the build's content
+    cache = sparql.make_cache(settings, backend, release_id)
+    app.include_router(sparql.make_router(settings, backend, prefixes, cache))
     app.include_router(resources.make_router(settings, backend, env, prefixes, built_at))
     app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at))
     app.include_router(downloads.make_router(settings, manifest, built_at))

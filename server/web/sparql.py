@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ccds_crosswalk.engine.backend import Backend
+from ccds_crosswalk.engine.cache import CacheLimits, ResultCache, request_key
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import query_form, refusal
 from ccds_crosswalk.settings import Settings
@@ -98,7 +99,29 @@ def parse_protocol(method: str, media: str, url_query: bytes, body: bytes) -> tu
     return (queries[0] if queries else None), params
 
 
-def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) -> APIRouter:
+CACHE_NAME = "ccds-crosswalk"  # in Cache-Status (RFC 9211)
+GET_CACHE_CONTROL = "public, max-age=300"  # the ETag changes with the release: revalidate after five minutes
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """If-None-Match against our ETag, weak comparison (RFC 9110 13.1.2)."""
+    if if_none_match is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def make_cache(settings: Settings, backend: Backend, release_id: str) -> ResultCache | None:
+    """The release's result cache; none for a remote backend (its store may change under us)."""
+    limits = settings.limits
+    if not backend.in_memory or limits.cache_entries <= 0:
+        return None
+    return ResultCache(release_id, CacheLimits(limits.cache_entries, limits.cache_bytes, limits.cache_entry_bytes))
+
+
+def make_router(
+    settings: Settings, backend: Backend, prefixes: dict[str, str], cache: ResultCache | None = None
+) -> APIRouter:
     router = APIRouter()
     limits = settings.limits
 
@@ -138,15 +161,28 @@ def make_router(settings: Settings, backend: Backend, prefixes: dict[str, str]) 
             job = QueryRequest(**{**job.__dict__, "named_graphs": ()})
         if job.named_graphs is not None and job.default_graphs is None:
             job = QueryRequest(**{**job.__dict__, "default_graphs": ()})
-        try:
-            answer = await backend.sparql(job)
-        except QueryError as problem:
-            return error(request, problem.status, problem.message, offers)
-        return Response(
-            answer.body,
-            media_type=content_type(answer.media_type),
-            headers={"Vary": "Accept", "Cache-Control": "no-store"},
-        )
+        key = request_key(job) if cache is not None else b""
+        headers = {"Vary": "Accept", "Cache-Control": "no-store"}
+        if_none_match = request.headers.get("if-none-match") if request.method == "GET" else None
+        if cache is not None and request.method == "GET":
+            headers = {"Vary": "Accept", "Cache-Control": GET_CACHE_CONTROL, "ETag": cache.etag(key)}
+            if if_none_match and if_none_match.strip() != "*" and _matches(if_none_match, headers["ETag"]):
+                # the ETag follows from the release and the request alone: nothing to evaluate
+                return Response(status_code=304, headers={**headers, "Cache-Status": f"{CACHE_NAME}; hit"})
+        answer = cache.get(key) if cache is not None else None
+        status = f"{CACHE_NAME}; hit"
+        if answer is None:
+            try:
+                answer = await backend.sparql(job)
+            except QueryError as problem:
+                return error(request, problem.status, problem.message, offers)
+            stored = cache is not None and cache.put(key, answer)
+            status = f"{CACHE_NAME}; fwd=miss" + ("; stored" if stored else "")
+        if cache is not None:
+            headers["Cache-Status"] = status
+            if "ETag" in headers and _matches(if_none_match, headers["ETag"]):  # If-None-Match: *
+                return Response(status_code=304, headers=headers)
+        return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
 
     router.add_api_route("/sparql", endpoint, methods=["GET", "POST"], include_in_schema=False)
     return router
