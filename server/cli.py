@@ -11,8 +11,12 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ccds_crosswalk.settings import Limits, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from ccds_crosswalk.analysis.model import Model
 
 __all__ = ["main", "parser"]
 
@@ -141,6 +145,59 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(body: bytes, fmt: str) -> None:
+    if fmt == "xlsx" and sys.stdout.isatty():
+        raise Failure("an XLSX workbook is binary: redirect the output to a file (> result.xlsx)")
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+def _model(args: argparse.Namespace) -> Model:
+    from ccds_crosswalk.analysis.model import release_model
+
+    settings = _settings(args)
+    _ensure_built(settings)
+    return release_model(settings.release_dir, settings.base_uri)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from ccds_crosswalk.analysis import compare, tabular
+
+    try:
+        compare.check_schemes(args.a, args.b)
+    except compare.CompareError as problem:
+        raise Failure(str(problem)) from None
+    model = _model(args)
+    result = compare.compare(model, args.a, args.b)
+    _write(tabular.render(compare.rows(model, result, args.lang), compare.COLUMNS, args.format), args.format)
+    return 0
+
+
+def cmd_gap(args: argparse.Namespace) -> int:
+    from ccds_crosswalk.analysis import gap, oscal, tabular
+
+    have, filename = args.have, ""
+    if Path(have).is_file():
+        filename, have = have, Path(have).read_text(encoding="utf-8-sig")
+    model = _model(args)
+    try:
+        result = gap.gap(model, gap.parse_have(model, have, filename), args.against, args.level)
+    except gap.GapError as problem:
+        raise Failure(str(problem)) from None
+    if args.format == "oscal":
+        from ccds_crosswalk.release.exports.diff import release_info
+
+        settings = _settings(args)
+        try:
+            body = oscal.profile_bytes(model, result, settings.release, release_info(settings).issued)
+        except gap.GapError as problem:
+            raise Failure(str(problem)) from None
+    else:
+        body = tabular.render(gap.rows(model, result, args.lang), gap.columns(result), args.format)
+    _write(body, args.format)
+    return 0
+
+
 def _common() -> argparse.ArgumentParser:
     """Options every command takes, before or after the command's name."""
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -200,6 +257,26 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--sparql-backend", help="answer from a remote SPARQL endpoint instead of memory")
     serve.add_argument("--no-build", action="store_true", help="do not build first, even if artefacts are stale")
+
+    frameworks = ("iotsg", "cpsf", "uk-cop", "sb327", "ccds", "etsi-en-303-645")
+    formats = ("table", "csv", "tsv", "json", "xlsx")
+    compare = _command(commands, "compare", cmd_compare, "relate two frameworks through shared CCDS targets")
+    compare.add_argument("a", choices=frameworks)
+    compare.add_argument("b", choices=frameworks)
+    compare.add_argument("--format", choices=formats, default="table")
+    compare.add_argument("--lang", choices=("ja", "en"), default="en", help="language of the titles")
+
+    gap = _command(commands, "gap", cmd_gap, "what a set of items covers in CCDS (or the reverse), and what remains")
+    gap.add_argument(
+        "--have",
+        required=True,
+        metavar="FILE|IDS",
+        help="IDs (UK1,UK2 or uk-cop:UK1), or a file: a CSV with an id column, or an SSSOM TSV",
+    )
+    gap.add_argument("--against", choices=frameworks, default="ccds")
+    gap.add_argument("--level", type=int, choices=(2, 3), help="only the ★★ (2) or ★★★ (3) requirements")
+    gap.add_argument("--format", choices=(*formats, "oscal"), default="table")
+    gap.add_argument("--lang", choices=("ja", "en"), default="en", help="language of the titles")
 
     publish = _command(commands, "publish", cmd_publish, "load the release into a triplestore (Graph Store Protocol)")
     publish.add_argument("--store", required=True, help="Graph Store HTTP Protocol endpoint URL")

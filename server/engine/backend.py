@@ -87,6 +87,13 @@ def as_terms(triples: list[ox.Triple]) -> list[Triple]:
     return [(t.subject.value, t.predicate.value, to_term(t.object)) for t in triples]
 
 
+def select_on(store: ox.Store, query: str) -> list[Row]:
+    """A SELECT on a release's store, the union of its graphs as the default graph."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{n: to_term(s[n]) for n in names if s[n] is not None} for s in solutions]
+
+
 class Embedded:
     in_memory = True
 
@@ -116,9 +123,7 @@ class Embedded:
         return in_order(seen, uri)
 
     def select(self, query: str) -> list[Row]:
-        solutions = self.store.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]
-        return [{n: to_term(s[n]) for n in names if s[n] is not None} for s in solutions]
+        return select_on(self.store, query)
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
         return await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker

@@ -141,6 +141,64 @@ STRINGS: dict[str, dict[str, str]] = {
     "property": {"ja": "プロパティ", "en": "Property"},
     "old_value": {"ja": "変更前", "en": "Old value"},
     "new_value": {"ja": "変更後", "en": "New value"},
+    "compare": {"ja": "比較", "en": "Compare"},
+    "gap": {"ja": "ギャップ分析", "en": "Gap analysis"},
+    "compare_intro": {
+        "ja": "二つのフレームワークの項目を、本書(CCDS)の同じ対応先を通じて対応づけます。Appendix には印刷されていない"
+        "導出結果で、各行は二つの対応レコード(根拠)と、それらに関わる正誤を示します。章節全体を対応先とするレコード"
+        "は、その下のすべての項目に対応するものとして数え、行にそう記します。",
+        "en": "Relates the items of two frameworks through the CCDS items their mapping records share. The rows are "
+        "derived, never printed in the Appendix: each names both mapping records (its legs) and the errata "
+        "applied to them. A record citing a whole section counts for every item under it, and the row says so.",
+    },
+    "compare_left": {"ja": "フレームワーク A", "en": "Framework A"},
+    "compare_right": {"ja": "フレームワーク B", "en": "Framework B"},
+    "compare_pairs": {"ja": "導出された対応 {n} 件", "en": "{n} derived pairs"},
+    "compare_printed": {"ja": "対応 {n} 件", "en": "{n} pairs"},
+    "basis": {"ja": "根拠", "en": "Basis"},
+    "legs": {"ja": "対応レコード(根拠)", "en": "Mapping records (legs)"},
+    "derived": {"ja": "導出", "en": "derived"},
+    "basis_same-target": {"ja": "同じ対応先", "en": "same target"},
+    "basis_left-whole-section": {"ja": "A が章節全体({section})を対応先とする", "en": "A cites the whole of {section}"},
+    "basis_right-whole-section": {
+        "ja": "B が章節全体({section})を対応先とする",
+        "en": "B cites the whole of {section}",
+    },
+    "basis_printed": {"ja": "印刷された対応", "en": "printed"},
+    "basis_whole-section": {"ja": "章節全体({section})の下の項目", "en": "under the whole of {section}"},
+    "download": {"ja": "ダウンロード", "en": "Download"},
+    "flow_title": {"ja": "フロー図", "en": "Flow diagram"},
+    "gap_intro": {
+        "ja": "製品が満たす項目(どのフレームワークでも)から、本書の要求事項とフェーズ別取り組みのうち対応済みのものと"
+        "残りを、構成要素(SP, PP, H, D, A)とサービスレベル(★★, ★★★)ごとに示します。「対応済み」は印刷された"
+        "対応レコードで結ばれていることを意味し、同等性を意味しません。逆方向(本書の項目から外部フレームワーク)も"
+        "選べます。",
+        "en": "From the items a product meets, in any framework, which CCDS requirements and phase activities are "
+        "covered and which remain, per component (SP, PP, H, D, A) and service level (★★, ★★★). Covered means "
+        "linked by a printed mapping record, not equivalent. The reverse (CCDS items against an external "
+        "framework) is available too.",
+    },
+    "gap_have": {"ja": "満たしている項目", "en": "Items the product meets"},
+    "gap_have_hint": {
+        "ja": "ID をカンマ区切りで(UK1,UK2 や uk-cop:UK1)、または id 列のある CSV、SSSOM TSV を貼り付け",
+        "en": "IDs separated by commas (UK1,UK2 or uk-cop:UK1), or paste a CSV with an id column, or an SSSOM TSV",
+    },
+    "gap_file": {"ja": "またはファイル(CSV / SSSOM TSV)", "en": "or a file (CSV / SSSOM TSV)"},
+    "gap_against": {"ja": "照合先", "en": "Against"},
+    "gap_level": {"ja": "サービスレベル", "en": "Service level"},
+    "gap_all_levels": {"ja": "すべて", "en": "all"},
+    "gap_summary": {"ja": "構成要素・レベル別の集計", "en": "Summary per component and level"},
+    "gap_group": {"ja": "区分", "en": "Group"},
+    "gap_level_col": {"ja": "レベル", "en": "Level"},
+    "status_covered": {"ja": "対応済み", "en": "covered"},
+    "status_partial": {"ja": "一部(共通要件の一部)", "en": "partial"},
+    "status_remaining": {"ja": "残り", "en": "remaining"},
+    "status_no-correspondence": {"ja": "該当なし", "en": "no correspondence"},
+    "held_by": {"ja": "満たしている項目", "en": "Held items"},
+    "open_by": {"ja": "満たせば対応する項目", "en": "Would be covered by"},
+    "common_met": {"ja": "満たす共通要件", "en": "Common requirements met"},
+    "group_R": {"ja": "サービス要件(6.1)", "en": "service requirements (6.1)"},
+    "group_phase": {"ja": "フェーズ別取り組み(5章)", "en": "phase activities (ch. 5)"},
     "change_added": {"ja": "追加", "en": "added"},
     "change_removed": {"ja": "削除", "en": "removed"},
     "change_changed": {"ja": "変更", "en": "changed"},

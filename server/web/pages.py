@@ -18,7 +18,8 @@ from ccds_crosswalk.queries import canned_queries, resolve_query
 from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.settings import DEFAULT_BASE, Settings
 from ccds_crosswalk.web import views
-from ccds_crosswalk.web.render import page
+from ccds_crosswalk.web.diagrams import coverage_sankey
+from ccds_crosswalk.web.render import language, page
 
 
 def localise_query(text: str, base: str) -> str:
@@ -56,7 +57,16 @@ def make_router(
 
     async def coverage(request: Request) -> Response:
         chart = await run_in_threadpool(views.coverage, backend, base)
-        return page(env, request, base, "coverage.html", last_modified=built_at, chart=chart)
+        lang = language(request)
+        return page(
+            env,
+            request,
+            base,
+            "coverage.html",
+            last_modified=built_at,
+            chart=chart,
+            sankey=lambda link: coverage_sankey(chart, lang, link),  # the matrix's own numbers, the page's links
+        )
 
     async def errata(request: Request) -> Response:
         found = await run_in_threadpool(views.errata, backend, base)

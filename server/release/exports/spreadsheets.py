@@ -155,7 +155,11 @@ def workbook(base: str, data: Data) -> Workbook:
 
 def xlsx_bytes(base: str, data: Data) -> bytes:
     """The workbook with fixed properties, re-packed with fixed zip entry dates so the bytes are reproducible."""
-    book = workbook(base, data)
+    return repack(workbook(base, data))
+
+
+def repack(book: Workbook) -> bytes:
+    """A workbook's bytes with fixed zip entry dates, order and compression (set its properties' dates first)."""
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(book, archive).save()  # openpyxl's save_workbook would stamp properties.modified with now
