@@ -329,7 +329,7 @@ def test_coverage_chart_is_an_svg_with_one_row_per_framework(page, server: str) 
     assert chart.evaluate("e => e.namespaceURI") == "http://www.w3.org/2000/svg"
     rows = chart.locator("g.row")
     assert [r.get_attribute("data-framework") for r in rows.all()] == ["IoT-SG", "CPSF", "UK-CoP", "SB-327"]
-    assert page.locator("figcaption").inner_text().startswith("Mapping records")
+    assert page.locator("#coverage-caption").inner_text().startswith("Mapping records")
     # the SB-327 row of the accessible table: No.1 → 6.1, 6.2.1-6.2.5; No.2 → 6.2.1-6.2.4 (table 5-1)
     sections = page.locator("#coverage-table thead th").all_inner_texts()
     sb327 = next(r for r in table_rows(page, "#coverage-table") if r[0] == "SB-327")
