@@ -9,6 +9,7 @@ import socket
 import uvicorn
 
 from ccds_crosswalk.settings import Settings, from_json, to_json
+from ccds_crosswalk.web.protocol import IgnoreUpgradeProtocol
 
 ENV = "CCDS_SERVE_SETTINGS"  # the whole Settings as JSON (settings.to_json): how uvicorn's workers get them
 
@@ -30,6 +31,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     config = uvicorn.Config(
         "ccds_crosswalk.web.run:app_from_environment",
         factory=True,
+        http=IgnoreUpgradeProtocol,  # a POST offering `Upgrade: h2c` (Java clients, curl --http2) keeps its body
         host=host,
         port=port,
         workers=workers,

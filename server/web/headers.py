@@ -1,0 +1,44 @@
+"""The browser-hardening headers: one table, applied to every response by the app (middleware.Guard) and read by
+whatever else serves our files (the static-site rules for Apache/nginx), so the values live here only.
+
+CORS is not here: the data and the endpoint keep the CORS middleware's headers (app.py) unchanged."""
+
+from __future__ import annotations
+
+# Our pages load scripts, styles, fonts and images from our own origin only (YASGUI is vendored under /static),
+# talk only to our own /sparql, submit forms only to us, and are framed by nobody.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# on every response, whatever its type
+ALL_RESPONSES: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
+# on HTML responses in addition
+HTML_RESPONSES: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def hardening(content_type: str | None) -> dict[str, str]:
+    """The headers a response of this Content-Type gets (the media type decides; parameters are ignored)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return {**ALL_RESPONSES, **HTML_RESPONSES} if media == "text/html" else dict(ALL_RESPONSES)
+
+
+def add_hardening(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers with the hardening headers set (replacing any a route set itself)."""
+    content_type = next((v.decode("latin-1") for n, v in headers if n.lower() == b"content-type"), None)
+    extra = {name.lower().encode("latin-1"): value.encode("latin-1") for name, value in hardening(content_type).items()}
+    kept = [(n, v) for n, v in headers if n.lower() not in extra]
+    return kept + list(extra.items())
