@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import N_TRIPLES, SPARQL_JSON
 from ccds_crosswalk.settings import Settings
 
 GRAPH_FILES = {
@@ -57,7 +58,7 @@ def _ntriples(release_dir: Path, name: str) -> bytes:
 
 def count(client: httpx.Client, sparql: str, graph: str) -> int:
     query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    response = client.post(sparql, data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+    response = client.post(sparql, data={"query": query}, headers={"Accept": SPARQL_JSON.media_type})
     if response.status_code != 200:
         raise PublishError(f"{sparql} answered {response.status_code} to a count query: {response.text[:300]}")
     return int(json.loads(response.text)["results"]["bindings"][0]["n"]["value"])
@@ -74,7 +75,7 @@ def publish(settings: Settings, store: str, sparql: str | None = None, auth: tup
             sent = sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
             try:
                 response = client.put(
-                    store, params={"graph": graph}, content=body, headers={"Content-Type": "application/n-triples"}
+                    store, params={"graph": graph}, content=body, headers={"Content-Type": N_TRIPLES.media_type}
                 )
             except httpx.HTTPError as problem:
                 raise PublishError(f"cannot reach {store}: {problem}") from None

@@ -89,12 +89,13 @@ def run_local(text: str, settings: Settings, output: str) -> str:
     from ccds_crosswalk.engine.jobs import QueryError as EngineError
     from ccds_crosswalk.engine.jobs import QueryRequest
     from ccds_crosswalk.engine.store import load_store
+    from ccds_crosswalk.formats import SPARQL_JSON
 
     store = load_store(settings.release_dir, settings.base_uri)
     prepare(store)
     request = QueryRequest(
         query=text,
-        media_type="application/sparql-results+json",
+        media_type=SPARQL_JSON.media_type,
         max_rows=settings.limits.max_result_rows,
         max_bytes=settings.limits.max_response_bytes,
     )

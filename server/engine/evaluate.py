@@ -8,14 +8,8 @@ import itertools
 import os
 from typing import Any
 
+from ccds_crosswalk import formats
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
-
-GRAPH_TYPES = {
-    "text/turtle": "TURTLE",
-    "application/ld+json": "JSON_LD",
-    "application/n-triples": "N_TRIPLES",
-    "application/rdf+xml": "RDF_XML",
-}
 
 UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
 MERGE_PREFIX = "urn:x-ccds-crosswalk:merged-default-graph:"  # hidden, one per query: a merge of several graphs
@@ -117,7 +111,7 @@ def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
 def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
     import pyoxigraph as ox
 
-    from ccds_crosswalk.engine.results import SELECT_TYPES, TooManyRows, collect, write_boolean, write_select
+    from ccds_crosswalk.engine.results import TooManyRows, collect, write_boolean, write_select
 
     try:
         result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request, merged))
@@ -126,24 +120,26 @@ def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
     except (ValueError, OSError) as error:
         raise QueryError(400, f"the query cannot be evaluated: {error}") from None
     try:
+        answer_format = formats.by_media_type(request.media_type)
         if isinstance(result, ox.QueryBoolean):
-            kind = SELECT_TYPES.get(request.media_type)
+            kind = answer_format.results if answer_format else None
             if kind is None:
-                raise QueryError(406, "an ASK result is offered as " + ", ".join(SELECT_TYPES))
+                raise QueryError(406, "an ASK result is offered as " + ", ".join(formats.offers(formats.RESULTS)))
             return QueryAnswer(200, request.media_type, write_boolean(bool(result), kind), "ASK")
         if isinstance(result, ox.QuerySolutions):
-            kind = SELECT_TYPES.get(request.media_type)
+            kind = answer_format.results if answer_format else None
             if kind is None:
-                raise QueryError(406, "SELECT results are offered as " + ", ".join(SELECT_TYPES))
+                raise QueryError(406, "SELECT results are offered as " + ", ".join(formats.offers(formats.RESULTS)))
             variables = [v.value for v in result.variables]
             body = write_select(variables, collect(result, request.max_rows), kind)
             form = "SELECT"
         else:
-            format_name = GRAPH_TYPES.get(request.media_type)
-            if format_name is None:
-                raise QueryError(406, "CONSTRUCT and DESCRIBE results are offered as " + ", ".join(GRAPH_TYPES))
+            rdf_format = answer_format.oxigraph if answer_format and answer_format.kind == "graph" else None
+            if rdf_format is None:
+                graph_types = formats.offers(formats.GRAPH)
+                raise QueryError(406, "CONSTRUCT and DESCRIBE results are offered as " + ", ".join(graph_types))
             triples = collect(result, request.max_rows)
-            body = ox.serialize(triples, format=getattr(ox.RdfFormat, format_name), prefixes=request.prefixes or None)
+            body = ox.serialize(triples, format=rdf_format, prefixes=request.prefixes or None)
             form = "CONSTRUCT"
     except TooManyRows as error:
         raise QueryError(422, str(error)) from None

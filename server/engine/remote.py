@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ccds_crosswalk import iris
 from ccds_crosswalk.engine.backend import OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
+from ccds_crosswalk.formats import SPARQL_JSON
 from ccds_crosswalk.settings import Settings
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -82,7 +83,7 @@ class Remote:
             raise QueryError(502, f"the SPARQL backend is unavailable: {str(problem)[:300]}") from None
 
     def select(self, query: str) -> list[Row]:
-        body = self._run(self._client(query, "application/sparql-results+json"))
+        body = self._run(self._client(query, SPARQL_JSON.media_type))
         data = json.loads(body)
         names = data["head"]["vars"]
         return [{n: term(b[n]) for n in names if n in b} for b in data["results"]["bindings"]]
@@ -90,7 +91,7 @@ class Remote:
     def exists(self, uri: str) -> bool:
         if not _iri_safe(uri):
             return False
-        body = self._run(self._client(f"ASK {{ <{uri}> ?p ?o }}", "application/sparql-results+json"))
+        body = self._run(self._client(f"ASK {{ <{uri}> ?p ?o }}", SPARQL_JSON.media_type))
         return json.loads(body).get("boolean") in (True, 1, "true", "1")  # Virtuoso answers 1
 
     def triples(self, uri: str) -> list[ox.Triple]:

@@ -13,13 +13,6 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 import pyoxigraph as ox
 
-SELECT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/json": "json",
-}
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 

@@ -11,12 +11,14 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import N_TRIPLES, TURTLE
 from ccds_crosswalk.release.serialise import Artefact
 from ccds_crosswalk.release.vocab import SPDX, bind_all
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 IANA = "https://www.iana.org/assignments/media-types/"
+DUMP_TYPES = (N_TRIPLES.media_type, TURTLE.media_type)  # the void:dataDump formats
 DCAT = Namespace(
     "http://www.w3.org/ns/dcat#"
 )  # open: rdflib's closed DCAT lacks DCAT 3 (dcat:version, dcat:hasVersion)
@@ -110,7 +112,7 @@ def distribution_triples(base: str, version: str, artefacts: Iterable[Artefact])
         yield checksum, RDF.type, SPDX.Checksum
         yield checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256
         yield checksum, SPDX.checksumValue, Literal(artefact.sha256, datatype=XSD.hexBinary)
-        if artefact.name.endswith((".nt", ".ttl")) and artefact.name.startswith("crosswalk"):
+        if artefact.media_type in DUMP_TYPES and artefact.name.startswith("crosswalk"):
             yield release, VOID.dataDump, node
 
 

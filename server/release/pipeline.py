@@ -58,11 +58,12 @@ def _stage(name: str, timings: dict[str, float], out: TextIO) -> Iterator[None]:
 
 
 def input_fingerprint(settings: Settings) -> str:
-    """SHA-256 over every input file and the build code: a change to any of them makes artefacts stale."""
+    """SHA-256 over every input file and the build code (with iris.py and formats.py): a change to any of them
+    makes artefacts stale."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
     paths = [p for d in INPUT_DIRS for p in (settings.root / d).rglob("*") if p.is_file()]
-    paths += [p for p in code.rglob("*.py")]
+    paths += [*code.rglob("*.py"), code.parent / "iris.py", code.parent / "formats.py"]  # and what it imports
     for path in sorted(paths):
         digest.update(
             str(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path.name).encode()

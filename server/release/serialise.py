@@ -18,28 +18,11 @@ from pathlib import Path
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
+from ccds_crosswalk import formats
 from ccds_crosswalk.release.jsonld import to_jsonld
 from ccds_crosswalk.release.jsonld_context import context
 from ccds_crosswalk.release.rdfxml import to_rdfxml
 from ccds_crosswalk.release.vocab import bind_all
-
-# extension → (rdflib format or our writer, media type)
-GRAPH_FORMATS: dict[str, tuple[str, str]] = {
-    "ttl": ("turtle", "text/turtle"),
-    "nt": ("nt", "application/n-triples"),
-    "rdf": ("rdfxml", "application/rdf+xml"),  # our writer: rdflib orders subjects by hash
-    "jsonld": ("json-ld", "application/ld+json"),
-}
-DATASET_FORMATS: dict[str, tuple[str, str]] = {
-    "trig": ("trig", "application/trig"),
-    "nq": ("nquads", "application/n-quads"),
-}
-MEDIA_TYPES = {ext: media for ext, (_, media) in {**GRAPH_FORMATS, **DATASET_FORMATS}.items()} | {
-    "json": "application/json",
-    "csv": "text/csv",
-    "txt": "text/plain",
-    "gz": "application/gzip",
-}
 
 
 @dataclass(frozen=True)
@@ -85,8 +68,10 @@ def graph_text(graph: Graph, extension: str, base: str) -> str:
         return to_jsonld(canonical(graph), base)
     if extension == "rdf":
         return to_rdfxml(canonical(graph), base)
-    rdflib_format, _ = GRAPH_FORMATS[extension]
-    return sorted_graph(graph, base).serialize(format=rdflib_format)
+    found = formats.by_extension(extension)
+    if found is None or found.kind != "graph" or found.rdflib is None:
+        raise ValueError(f"unknown graph format {extension!r}")
+    return sorted_graph(graph, base).serialize(format=found.rdflib)
 
 
 def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
@@ -125,10 +110,9 @@ def sha256(path: Path) -> str:
 
 
 def describe(path: Path, description: str) -> Artefact:
-    extension = path.name.rsplit(".", 1)[-1]
     return Artefact(
         path.name,
-        MEDIA_TYPES.get(extension, "application/octet-stream"),
+        formats.media_type_of_file(path.name),
         path.stat().st_size,
         sha256(path),
         description,
@@ -147,9 +131,9 @@ def write_with_companions(path: Path, text: str, description: str) -> list[Artef
 
 def write_graph_dumps(directory: Path, stem: str, graph: Graph, base: str, what: str) -> list[Artefact]:
     artefacts = []
-    for extension in GRAPH_FORMATS:
-        text = graph_text(graph, extension, base)
-        artefacts += write_with_companions(directory / f"{stem}.{extension}", text, what)
+    for graph_format in formats.GRAPH:
+        text = graph_text(graph, graph_format.extension, base)
+        artefacts += write_with_companions(directory / f"{stem}.{graph_format.extension}", text, what)
     return artefacts
 
 
@@ -158,8 +142,10 @@ def write_dataset_dumps(
 ) -> list[Artefact]:
     return [
         a
-        for ext in DATASET_FORMATS
-        for a in write_with_companions(directory / f"{stem}.{ext}", dataset_text(graphs, ext, base), what)
+        for f in formats.DATASET
+        for a in write_with_companions(
+            directory / f"{stem}.{f.extension}", dataset_text(graphs, f.extension, base), what
+        )
     ]
 
 

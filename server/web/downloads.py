@@ -7,21 +7,19 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from ccds_crosswalk.formats import GRAPH, HTML, JSON, JSON_LD, TEXT, TURTLE, media_type_of_file, of_media_type
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import EXTENSION_OF, RDF_TYPES, accepts_gzip, error, representation, weak_etag
-from ccds_crosswalk.web.negotiation import negotiate
-
-COMPANIONS = {"SHA256SUMS": "text/plain", "manifest.json": "application/json"}
+from ccds_crosswalk.web.http import error, representation, weak_etag
+from ccds_crosswalk.web.negotiation import accepts_gzip, negotiate
 
 
 def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRouter:
     router = APIRouter()
     release = settings.release
     media: dict[str, str] = {f["name"]: f["media_type"] for f in manifest["files"]}
-    media.update({f"{name}.sha256": "text/plain" for name in list(media)})
-    media.update(COMPANIONS)
-    media["void.ttl"] = "text/turtle"
-    media["void.ttl.gz"] = "application/gzip"
+    media.update({f"{name}.sha256": TEXT.media_type for name in list(media)})
+    media.update({name: media_type_of_file(name) for name in ("manifest.json", "void.ttl", "void.ttl.gz")})
+    media["SHA256SUMS"] = TEXT.media_type
     cache: dict[str, bytes] = {}
     etags: dict[str, str] = {}
 
@@ -60,16 +58,16 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         return RedirectResponse(f"/release/{release}/{name}", status_code=302)
 
     async def void(request: Request) -> Response:
-        chosen = negotiate(request.headers.get("accept"), ["text/turtle", "text/plain"])
+        chosen = negotiate(request.headers.get("accept"), [TURTLE.media_type, TEXT.media_type])
         if chosen is None:
-            return error(request, 406, "the VoID description is offered as text/turtle")
-        return representation(request, body("void.ttl"), "text/turtle", built_at)
+            return error(request, 406, f"the VoID description is offered as {TURTLE.media_type}")
+        return representation(request, body("void.ttl"), TURTLE.media_type, built_at)
 
     async def context(request: Request) -> Response:
         return representation(
             request,
             body("context.jsonld"),
-            "application/ld+json",
+            JSON_LD.media_type,
             built_at,
             vary=False,
             headers={"Access-Control-Allow-Origin": "*"},
@@ -77,19 +75,22 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
 
     def void_as(media_type: str) -> bytes:
         """The VoID/DCAT description (void.ttl) in any of the RDF types the resources are offered in."""
-        if media_type == "text/turtle":
+        found = of_media_type(media_type)
+        if found.oxigraph is None:
+            raise ValueError(f"{media_type} is not a graph format")
+        if found is TURTLE:
             return body("void.ttl")
-        name = f"void.{EXTENSION_OF[media_type]}"
+        name = f"void.{found.extension}"
         if name not in cache:
             triples = ox.parse(body("void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_uri)
-            cache[name] = ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type))
+            cache[name] = ox.serialize(triples, format=found.oxigraph)
         return cache[name]
 
-    dataset_offers = ["text/html", *RDF_TYPES]
+    dataset_offers = [HTML.media_type, *(f.media_type for f in GRAPH)]
 
     async def dataset(request: Request) -> Response:
         chosen = negotiate(request.headers.get("accept"), dataset_offers)
-        if chosen == "text/html":
+        if chosen == HTML.media_type:
             lang = request.query_params.get("lang")
             target = "/downloads" + (f"?lang={lang}" if lang in ("ja", "en") else "")
             return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
@@ -98,24 +99,21 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
         return representation(request, void_as(chosen), chosen, built_at)
 
     crosswalk_offers = {
-        "text/turtle": "crosswalk.ttl",
-        "application/ld+json": "crosswalk.jsonld",
-        "application/n-triples": "crosswalk.nt",
-        "application/rdf+xml": "crosswalk.rdf",
-        "text/csv": "crosswalk.csv",
-        "text/tab-separated-values": "crosswalk.sssom.tsv",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "crosswalk.xlsx",
+        **{f.media_type: f"crosswalk.{f.extension}" for f in GRAPH},
+        media_type_of_file("crosswalk.csv"): "crosswalk.csv",
+        media_type_of_file("crosswalk.sssom.tsv"): "crosswalk.sssom.tsv",
+        media_type_of_file("crosswalk.xlsx"): "crosswalk.xlsx",
         "application/oscal+json": "oscal-mapping.json",
-        "application/json": "oscal-mapping.json",
+        JSON.media_type: "oscal-mapping.json",
     }
 
     async def crosswalk(request: Request) -> Response:
         """The whole crosswalk, negotiated: RDF, the spreadsheet CSV/XLSX, SSSOM TSV or the OSCAL mapping."""
-        offers = ["text/html", *(m for m in crosswalk_offers if crosswalk_offers[m] in media)]
+        offers = [HTML.media_type, *(m for m in crosswalk_offers if crosswalk_offers[m] in media)]
         chosen = negotiate(request.headers.get("accept"), offers)
         if chosen is None:
             return error(request, 406, "the crosswalk is offered as " + ", ".join(offers))
-        if chosen == "text/html":
+        if chosen == HTML.media_type:
             return RedirectResponse("/downloads", status_code=303, headers={"Vary": "Accept"})
         name = crosswalk_offers[chosen]
         headers = {

@@ -10,29 +10,10 @@ from email.utils import formatdate, parsedate_to_datetime
 from fastapi import Request
 from fastapi.responses import Response
 
+from ccds_crosswalk.formats import HTML, JSON, N_TRIPLES, RDF_XML, TEXT, TURTLE, by_media_type, content_type
 from ccds_crosswalk.web.negotiation import negotiate
 
-RDF_TYPES = ["text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml"]
-EXTENSIONS = {
-    "ttl": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
-    "rdf": "application/rdf+xml",
-    "html": "text/html",
-}
-EXTENSION_OF = {media: ext for ext, media in EXTENSIONS.items()}
-CHARSET_TYPES = (
-    "text/",
-    "application/ld+json",
-    "application/n-triples",
-    "application/json",
-    "application/sparql-results",
-    "application/rdf+xml",
-)
-
-
-def content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith(CHARSET_TYPES) else media_type
+__all__ = ["error", "http_date", "representation", "weak_etag"]
 
 
 def http_date(timestamp: float) -> str:
@@ -42,24 +23,6 @@ def http_date(timestamp: float) -> str:
 def weak_etag(content: bytes) -> str:
     """Weak: the same content may go out gzip-encoded, and a strong ETag would claim identical bytes."""
     return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
-
-
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether gzip is acceptable (RFC 9110 12.5.3): named, or covered by '*', with a q-value above 0."""
-    quality: dict[str, float] = {}
-    for part in (accept_encoding or "").lower().split(","):
-        coding, *params = (p.strip() for p in part.split(";"))
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if coding:
-            quality[coding] = q
-    return quality.get("gzip", quality.get("x-gzip", quality.get("*", 0.0))) > 0
 
 
 def representation(
@@ -105,14 +68,16 @@ def _not_modified(request: Request, etag: str, last_modified: float | None) -> b
 def error(request: Request, status: int, message: str, offers: list[str] | None = None) -> Response:
     """An error in the negotiated representation: JSON for JSON clients, a Turtle comment for RDF clients,
     HTML for browsers, plain text otherwise."""
-    offers = offers or ["text/plain"]
-    choice = negotiate(request.headers.get("accept"), [*offers, "text/plain", "text/html", "application/json"])
-    media = choice or "text/plain"
-    if media in ("application/json", "application/ld+json", "application/sparql-results+json"):
+    plain = TEXT.media_type
+    offers = offers or [plain]
+    choice = negotiate(request.headers.get("accept"), [*offers, plain, HTML.media_type, JSON.media_type])
+    media = choice or plain
+    chosen = by_media_type(media)
+    if media.endswith("json"):  # JSON, JSON-LD, SPARQL results JSON: a JSON object
         body = json.dumps({"error": {"status": status, "message": message}}, ensure_ascii=False)
-    elif media in ("text/turtle", "application/n-triples"):
+    elif chosen in (TURTLE, N_TRIPLES):
         body = "".join(f"# {line}\n" for line in [f"{status} error", *message.splitlines()])
-    elif media == "application/rdf+xml":  # an empty RDF/XML document whose comment carries the message
+    elif chosen is RDF_XML:  # an empty RDF/XML document whose comment carries the message
         comment = f"{status} error: {message}"
         while "--" in comment:  # "--" may not occur inside an XML comment
             comment = comment.replace("--", "- -")
@@ -120,7 +85,7 @@ def error(request: Request, status: int, message: str, offers: list[str] | None 
             f'<?xml version="1.0" encoding="utf-8"?>\n<!-- {comment} -->\n'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
         )
-    elif media == "text/html":
+    elif chosen is HTML:
         from html import escape
 
         body = (
@@ -128,7 +93,7 @@ def error(request: Request, status: int, message: str, offers: list[str] | None 
             f"<body><h1>{status}</h1><p>{escape(message)}</p><p><a href='/'>Home</a></p></body></html>"
         )
     else:
-        media, body = "text/plain", f"{status} error: {message}\n"
+        media, body = plain, f"{status} error: {message}\n"
     return Response(
         body.encode("utf-8"),
         status_code=status,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from ccds_crosswalk.web.negotiation import negotiate_language
+
 LANGUAGES = ("ja", "en")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -254,18 +256,7 @@ def t(key: str, lang: str, **values: object) -> str:
 
 
 def choose_language(query_lang: str | None, accept_language: str | None) -> str:
-    if query_lang in LANGUAGES:
-        return query_lang  # type: ignore[return-value]
-    best, best_q = "ja", -1.0
-    for part in (accept_language or "").split(","):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if primary in LANGUAGES and q > best_q:
-            best, best_q = primary, q
-    return best
+    """?lang= wins, then Accept-Language (where q=0 refuses a language), then Japanese, the source's language."""
+    if query_lang is not None and query_lang in LANGUAGES:
+        return query_lang
+    return negotiate_language(accept_language, LANGUAGES) or "ja"

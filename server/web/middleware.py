@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 
 from ccds_crosswalk.web.headers import add_hardening
-from ccds_crosswalk.web.http import accepts_gzip
+from ccds_crosswalk.web.negotiation import accepts_gzip
 
 Scope = dict[str, Any]
 Message = dict[str, Any]

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import refusal
+from ccds_crosswalk.formats import SPARQL_JSON
 from ccds_crosswalk.queries import QueryError as CannedError
 from ccds_crosswalk.queries import canned_queries, resolve_query
 from ccds_crosswalk.release.exports.diff import read_changes
@@ -118,7 +119,7 @@ def make_router(
             if error_message is None:
                 job = QueryRequest(
                     query=text,
-                    media_type="application/sparql-results+json",
+                    media_type=SPARQL_JSON.media_type,
                     max_rows=settings.limits.max_result_rows,
                     max_bytes=settings.limits.max_response_bytes,
                 )

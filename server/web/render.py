@@ -16,6 +16,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ccds_crosswalk import formats
 from ccds_crosswalk.web import i18n
 from ccds_crosswalk.web.http import representation
 
@@ -31,6 +32,7 @@ def environment() -> Environment:
         relation_short=i18n.RELATION_SHORT,
         erratum_kinds=i18n.ERRATUM_KINDS,
         query_titles_ja=i18n.QUERY_TITLES_JA,
+        graph_formats=formats.GRAPH,
     )
     return env
 
@@ -83,7 +85,7 @@ def page(
     return representation(
         request,
         html.encode("utf-8"),
-        "text/html",
+        formats.HTML.media_type,
         last_modified=last_modified,
         status=status,
         headers={"Content-Language": lang},

@@ -22,39 +22,44 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ccds_crosswalk.engine.backend import Backend, as_terms
+from ccds_crosswalk.formats import GRAPH, HTML, JSON_LD, by_extension, of_media_type
 from ccds_crosswalk.settings import Settings
 from ccds_crosswalk.web import views
-from ccds_crosswalk.web.http import EXTENSION_OF, EXTENSIONS, RDF_TYPES, error, representation
+from ccds_crosswalk.web.http import error, representation
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.render import page
 
 SAFE_PATH = "/:;=,.~!$&'()*+@-_"
-OX_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
-OFFERS = ["text/html", *RDF_TYPES]
+DOCUMENT_FORMATS = (HTML, *GRAPH)  # what a resource is offered as, in the server's order
+OFFERS = [f.media_type for f in DOCUMENT_FORMATS]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 T = TypeVar("T")
 
 
 def serialise(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str]) -> bytes:
-    use = prefixes if media_type in ("text/turtle", "application/rdf+xml") else None
-    return ox.serialize(triples, format=OX_FORMATS[media_type], prefixes=use)
+    """A document's triples in a graph format of the table; prefixes where the syntax has them."""
+    found = of_media_type(media_type)
+    if found.oxigraph is None:
+        raise ValueError(f"{media_type} is not a graph format")
+    return ox.serialize(triples, format=found.oxigraph, prefixes=prefixes if found.prefixes else None)
+
+
+def extension_of(media_type: str) -> str:
+    return of_media_type(media_type).extension
 
 
 def split_extension(path: str) -> tuple[str, str | None]:
+    """(stem, media type) of /doc/stem.ext for the extensions of a document format, else (path, None)."""
     stem, dot, ext = path.rpartition(".")
-    if dot and ext in EXTENSIONS:
-        return stem, EXTENSIONS[ext]
+    found = by_extension(ext) if dot else None
+    if found is not None and found in DOCUMENT_FORMATS:
+        return stem, found.media_type
     return path, None
 
 
 def jsonld_embed(triples: list[ox.Triple]) -> str:
     # "</" must not close the surrounding <script>
-    return serialise(triples, "application/ld+json", {}).decode("utf-8").replace("</", "<\\/")
+    return serialise(triples, JSON_LD.media_type, {}).decode("utf-8").replace("</", "<\\/")
 
 
 def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], built_at: float) -> APIRouter:
@@ -76,7 +81,7 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             return not_found(request, uri, chosen)
         if chosen is None:
             return error(request, 406, "this resource is offered as " + ", ".join(OFFERS))
-        target = f"/doc/{quote(path, safe=SAFE_PATH)}.{EXTENSION_OF[chosen]}"
+        target = f"/doc/{quote(path, safe=SAFE_PATH)}.{extension_of(chosen)}"
         if request.url.query:  # keeps ?lang= for people following a link
             target += f"?{request.url.query}"
         return RedirectResponse(
@@ -92,8 +97,8 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             return not_found(request, uri, chosen)
         if chosen is None:
             return error(request, 406, "this document is offered as " + ", ".join(OFFERS))
-        headers = {} if fixed else {"Content-Location": f"/doc/{stem}.{EXTENSION_OF[chosen]}"}
-        if chosen == "text/html":
+        headers = {} if fixed else {"Content-Location": f"/doc/{stem}.{extension_of(chosen)}"}
+        if chosen == HTML.media_type:
             response = await run_in_threadpool(html_for, request, uri, stem, triples)
             response.headers.update(headers)
             return response
@@ -153,22 +158,23 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             f"{uri} is not a resource of this dataset. Search for items at /search, "
             "or list them by framework at /frameworks."
         )
-        if chosen == "text/html":
+        if chosen == HTML.media_type:
             return page(env, request, base, "error.html", status=404, message=message)
         return error(request, 404, message, [chosen] if chosen else None)
 
     async def ontology(request: Request, ext: str = "") -> Response:
-        fixed = EXTENSIONS.get(ext.lstrip(".")) if ext else None
+        _, fixed = split_extension(f"ontology{ext}") if ext else ("", None)
         if ext and fixed is None:
-            return error(request, 404, f"no ontology document /ontology{ext}; try .ttl, .jsonld, .nt, .rdf or .html")
+            known = ", ".join(f".{f.extension}" for f in DOCUMENT_FORMATS)
+            return error(request, 404, f"no ontology document /ontology{ext}; try one of {known}")
         chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
         if chosen is None:
             return error(request, 406, "the ontology is offered as " + ", ".join(OFFERS))
-        if chosen == "text/html":
+        if chosen == HTML.media_type:
             terms = await run_in_threadpool(views.ontology_terms, backend, base)
             return page(env, request, base, "ontology.html", last_modified=built_at, terms=terms)
-        body = (settings.release_dir / f"ontology.{EXTENSION_OF[chosen]}").read_bytes()
-        headers = {} if fixed else {"Content-Location": f"/ontology.{EXTENSION_OF[chosen]}"}
+        body = (settings.release_dir / f"ontology.{extension_of(chosen)}").read_bytes()
+        headers = {} if fixed else {"Content-Location": f"/ontology.{extension_of(chosen)}"}
         return representation(request, body, chosen, built_at, vary=fixed is None, headers=headers)
 
     async def ontology_ext(request: Request, ext: str) -> Response:

@@ -8,18 +8,13 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import GRAPH, HTML, RESULTS, of_media_type
 from ccds_crosswalk.release.vocab import SD
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import RDF_TYPES, error, representation
+from ccds_crosswalk.web.http import error, representation
 from ccds_crosswalk.web.negotiation import negotiate
 
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
-RDFLIB_FORMAT = {
-    "text/turtle": "turtle",
-    "application/ld+json": "json-ld",
-    "application/n-triples": "nt",
-    "application/rdf+xml": "xml",
-}
+W3C_FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 
 def description(endpoint: str, base: str) -> Graph:
@@ -32,17 +27,9 @@ def description(endpoint: str, base: str) -> Graph:
     graph.add((service, RDFS.label, Literal("CCDS smart-home crosswalk SPARQL endpoint (read-only)", lang="en")))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
     graph.add((service, SD.feature, SD.UnionDefaultGraph))
-    for name in (
-        "SPARQL_Results_JSON",
-        "SPARQL_Results_XML",
-        "SPARQL_Results_CSV",
-        "SPARQL_Results_TSV",
-        "Turtle",
-        "JSON-LD",
-        "N-Triples",
-        "RDF_XML",
-    ):
-        graph.add((service, SD.resultFormat, FORMATS[name]))
+    for answer_format in (*RESULTS, *GRAPH):  # what /sparql answers SELECT/ASK and CONSTRUCT/DESCRIBE in
+        if answer_format.w3c:
+            graph.add((service, SD.resultFormat, W3C_FORMATS[answer_format.w3c]))
     graph.add((service, SD.defaultDataset, dataset))
     graph.add((dataset, RDF.type, SD.Dataset))
     default = URIRef(f"{endpoint}#default-graph")
@@ -59,12 +46,12 @@ def description(endpoint: str, base: str) -> Graph:
 
 
 def service_description(request: Request, settings: Settings) -> Response:
-    offers = [*RDF_TYPES, "text/html"]
+    offers = [*(f.media_type for f in GRAPH), HTML.media_type]
     chosen = negotiate(request.headers.get("accept"), offers)
     if chosen is None:
         return error(request, 406, "the service description is offered as " + ", ".join(offers))
-    if chosen == "text/html":
+    if chosen == HTML.media_type:
         return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
     endpoint = str(request.url.replace(query="", fragment=""))
-    body = description(endpoint, settings.base_uri).serialize(format=RDFLIB_FORMAT[chosen]).encode("utf-8")
+    body = description(endpoint, settings.base_uri).serialize(format=of_media_type(chosen).rdflib).encode("utf-8")
     return representation(request, body, chosen)

@@ -8,23 +8,18 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ccds_crosswalk import formats
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.engine.cache import CacheLimits, ResultCache, request_key
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import query_form, refusal
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import RDF_TYPES, content_type, error
+from ccds_crosswalk.web.http import error
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.service_description import service_description
 
-SELECT_OFFERS = [
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "application/json",
-]
-GRAPH_OFFERS = list(RDF_TYPES)
+SELECT_OFFERS = formats.offers(formats.RESULTS)
+GRAPH_OFFERS = formats.offers(formats.GRAPH)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE = "application/sparql-update"
@@ -182,7 +177,7 @@ def make_router(
             headers["Cache-Status"] = status
             if "ETag" in headers and _matches(if_none_match, headers["ETag"]):  # If-None-Match: *
                 return Response(status_code=304, headers=headers)
-        return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
+        return Response(answer.body, media_type=formats.content_type(answer.media_type), headers=headers)
 
     router.add_api_route("/sparql", endpoint, methods=["GET", "POST"], include_in_schema=False)
     return router

@@ -13,8 +13,7 @@ import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from ccds_crosswalk.web.http import accepts_gzip
-from ccds_crosswalk.web.negotiation import negotiate
+from ccds_crosswalk.web.negotiation import accepts_gzip, negotiate, negotiate_language
 
 HTML, TTL, JSONLD, NT, RDFXML = (
     "text/html",
@@ -329,3 +328,92 @@ def test_accept_encoding_gzip_follows_rfc_9110(header: str | None, accepted: boo
     """q=0 refuses a coding, '*' covers the codings not named (RFC 9110 12.5.3); Starlette's own check is a substring
     test, so the server asks this function first."""
     assert accepts_gzip(header) is accepted
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip;q=0.5, *;q=0", True),  # a named coding overrides '*' whatever the order
+        ("x-gzip;q=0", False),
+        ("br, deflate", False),
+        ("gzip;q=1.5", False),  # not a qvalue: the element is ignored, and nothing else names gzip
+    ],
+)
+def test_accept_encoding_more_cases(header: str, accepted: bool) -> None:
+    assert accepts_gzip(header) is accepted
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [(h, accepted) for h, accepted in [("gzip;q=0", False), ("*;q=0", False), ("deflate, gzip;q=0.1", True)]],
+)
+def test_accept_encoding_through_http(server: str, header: str, expected: bool) -> None:
+    """The same parser decides for the gzip middleware (a page) and for the pre-built .gz (a download)."""
+    for path in ("/doc/uk-cop/UK1.html", "/release/1.0.0/crosswalk.ttl"):
+        with httpx.Client() as client:
+            response = client.send(
+                client.build_request("GET", f"{server}{path}", headers={"Accept-Encoding": header}), stream=True
+            )
+            response.close()
+        assert response.status_code == 200
+        assert (response.headers.get("content-encoding") == "gzip") is expected, (path, header)
+
+
+# (Accept-Language, the choice among ["ja", "en"]); None means no stated preference: the page is then Japanese
+LANGUAGE_TABLE = [
+    (None, None),
+    ("", None),
+    (" , ", None),
+    ("en", "en"),
+    ("ja", "ja"),
+    ("EN", "en"),
+    ("en-GB", "en"),  # a more specific tag matches its language (RFC 4647 lookup)
+    ("ja-JP, en;q=0.5", "ja"),
+    ("en-US,en;q=0.9,ja;q=0.8", "en"),
+    ("ja;q=0.5, en;q=0.6", "en"),
+    ("en, ja", "en"),  # equal q: the client's order
+    ("ja, en", "ja"),
+    ("*", "ja"),  # any language: the server's order
+    ("*, ja;q=0.1", "en"),
+    ("fr, de;q=0.5", None),
+    ("fr, en;q=0.1", "en"),
+    # q=0 refuses a language, even where a wildcard or a broader range would allow it
+    ("en;q=0", None),
+    ("en;q=0, ja;q=0", None),
+    ("en;q=0, *", "ja"),
+    ("*, ja;q=0", "en"),
+    ("en-GB;q=0, en", "en"),  # the exact range decides for en
+    ("en;q=0.000", None),
+    # malformed elements are ignored
+    ("en;q=abc, ja;q=0.5", "ja"),
+    ("en;q=2", None),
+    ("e n, en;q=0.3", "en"),
+    ("en_US", None),
+]
+
+
+@pytest.mark.parametrize(("header", "expected"), LANGUAGE_TABLE, ids=_ids(LANGUAGE_TABLE))
+def test_negotiate_language(header: str | None, expected: str | None) -> None:
+    assert negotiate_language(header, ["ja", "en"]) == expected
+
+
+HTTP_LANGUAGE_TABLE = [(h, e) for h, e in LANGUAGE_TABLE if h is None or h == h.strip()]
+
+
+@pytest.mark.parametrize(("header", "expected"), HTTP_LANGUAGE_TABLE, ids=_ids(HTTP_LANGUAGE_TABLE))
+def test_page_language_through_http(server: str, header: str | None, expected: str | None) -> None:
+    """The page is in the negotiated language, Japanese (the source's language) when none is preferred; the
+    title of UK1 is the one table 4-1 gives in that language."""
+    headers = {} if header is None else {"Accept-Language": header}
+    response = httpx.get(f"{server}/doc/uk-cop/UK1.html", headers=headers)
+    assert response.status_code == 200
+    lang = expected or "ja"
+    assert response.headers["content-language"] == lang
+    assert f'<html lang="{lang}">' in response.text
+    title = {"ja": "デフォルトパスワードを使用しない", "en": "No default passwords"}[lang]
+    assert title in response.text.split("<h1", 1)[1].split("</h1>", 1)[0]
+
+
+def test_query_parameter_wins_over_accept_language(server: str) -> None:
+    response = httpx.get(f"{server}/doc/uk-cop/UK1.html?lang=en", headers={"Accept-Language": "en;q=0"})
+    assert response.headers["content-language"] == "en"

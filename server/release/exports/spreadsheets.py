@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import media_type_of_file
 from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item
 from ccds_crosswalk.release.serialise import Artefact, describe, write_with_companions
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 CSV_NAME = "crosswalk.csv"
 XLSX_NAME = "crosswalk.xlsx"
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MEDIA_TYPE = media_type_of_file(XLSX_NAME)
 FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)  # workbook created/modified and zip entry dates
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 

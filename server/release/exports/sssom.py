@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import media_type_of_file
 from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item, Mapping
 from ccds_crosswalk.release.serialise import write_with_companions
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from ccds_crosswalk.settings import Settings
 
 FILENAME = "crosswalk.sssom.tsv"
-MEDIA_TYPE = "text/tab-separated-values"
+MEDIA_TYPE = media_type_of_file(FILENAME)
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 COLUMNS = (
     "record_id",
