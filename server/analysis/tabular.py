@@ -10,27 +10,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 
-from ccds_crosswalk.release.exports.spreadsheets import FIXED_TIME, XLSX_MEDIA_TYPE, repack
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    media_type: str
-    extension: str
+from ccds_crosswalk.formats import Format, by_extension
+from ccds_crosswalk.release.exports.spreadsheets import FIXED_TIME, repack
 
 
-FORMATS = {
-    f.name: f
-    for f in (
-        Format("table", "text/plain", "txt"),
-        Format("csv", "text/csv", "csv"),
-        Format("tsv", "text/tab-separated-values", "tsv"),
-        Format("json", "application/json", "json"),
-        Format("xlsx", XLSX_MEDIA_TYPE, "xlsx"),
-    )
+def _row(extension: str) -> Format:
+    found = by_extension(extension)
+    if found is None:
+        raise LookupError(f"the format table has no .{extension}")
+    return found
+
+
+# the names the CLI and ?format= take, and their rows of the one format table (server/formats.py)
+FORMATS: dict[str, Format] = {
+    name: _row(extension)
+    for name, extension in (("table", "txt"), ("csv", "csv"), ("tsv", "tsv"), ("json", "json"), ("xlsx", "xlsx"))
 }
 
 
