@@ -137,6 +137,8 @@ def item_triples(base: str, item: Item, known: dict[tuple[str, str], Item]) -> I
     yield node, SKOS.prefLabel, ja(item.title_ja)
     yield node, SKOS.prefLabel, en(item.title_en)
     yield node, ns.englishLabelSource, _label_source(ns, item.title_en_source)
+    if item.title_not_in_source:
+        yield node, ns.titleNotInSource, Literal(True)  # labelled with its notation; no title is invented
     if item.parent:
         if (item.scheme, item.parent) not in known:
             raise CompileError(f"{item.scheme} item {item.id}: parent {item.parent!r} is not an item of {item.scheme}")

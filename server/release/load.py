@@ -43,6 +43,7 @@ class Item:
     title_ja: str
     title_en: str
     title_en_source: str
+    title_not_in_source: str  # "true" for a structural CCDS node the Appendix never prints a title for
     level: str
     component: str
     legal_source: str
@@ -147,6 +148,10 @@ def load_items(path: Path, scheme: str) -> tuple[Item, ...]:
     for line, row in _rows(path, _columns(Item, ("scheme",)), ("id", "kind", "title_ja")):
         if row["kind"] not in ITEM_KINDS:
             raise DataError(f"{path}:{line}: unknown kind {row['kind']!r}; known: {sorted(ITEM_KINDS)}")
+        if row["title_not_in_source"] not in ("", "true"):
+            raise DataError(
+                f"{path}:{line}: title_not_in_source must be 'true' or empty, not {row['title_not_in_source']!r}"
+            )
         items.append(Item(scheme=scheme, **row))
     return tuple(items)
 

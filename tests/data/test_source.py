@@ -707,6 +707,8 @@ def test_ccds_item_texts_are_printed():
             number = item.id.removeprefix("common/")
             assert item.title_ja == item.notation == f"共通要件 No.{number}"
             assert number in qualifier_numbers, item.id
+        elif item.title_not_in_source:  # a structural section, labelled with its number
+            assert item.title_ja == item.notation == item.id, item.id
         else:
             assert squeeze(item.title_ja) in whole, item.id
     for component in DATA.components:
@@ -726,7 +728,38 @@ def test_ccds_item_lines_are_first_printings():
         if item.scheme != "ccds":
             continue
         lines = [int(m.line) for m in DATA.mappings if item.id in printed_names(m)]
+        if item.title_not_in_source and item.kind != "common-requirement":  # a structural section: never printed
+            assert lines == [] and item.line == "", item.id
+            continue
         assert lines and int(item.line) == min(lines), (item.id, item.line, min(lines, default=None))
+
+
+def test_ccds_hierarchy_is_the_numbering():
+    """Every CCDS section lies in the section its number implies (6.2.1 in 6.2 in 6); the structural sections the
+    numbering needs but the Appendix never prints in a 章番号 column (4, 4.1, 5.2, 5.4, 6, 6.2) are in the data,
+    labelled with their number and marked title_not_in_source; chapters are roots."""
+    printed = {t.value for scheme in SCHEMES for t in tokens(scheme) if t.kind == "section"}
+    needed = {".".join(n.split(".")[:k]) for n in printed for k in range(1, n.count(".") + 1)}
+    assert needed - printed == {"4", "4.1", "5.2", "5.4", "6", "6.2"}
+    sections = {i.id: i for i in DATA.items if i.scheme == "ccds" and i.kind in ("chapter", "section")}
+    assert set(sections) == printed | needed
+    for number, item in sections.items():
+        assert item.notation == number
+        assert item.kind == ("chapter" if "." not in number else "section"), number
+        assert item.parent == number.rpartition(".")[0], number
+        structural = number not in printed
+        assert (item.title_not_in_source == "true") == structural, number
+        if structural:
+            assert item.title_ja == item.title_en == number, number  # no invented title
+    for item in DATA.items:
+        if item.scheme != "ccds":
+            continue
+        if item.kind == "activity":
+            assert item.parent == item.id.split("/")[0], item.id
+        if item.kind == "service-requirement":
+            assert item.parent == "6.1", item.id  # every R ID is printed under 6.1 (checked above)
+        if item.kind == "common-requirement":
+            assert item.parent == "" and item.title_not_in_source == "true", item.id  # never placed by the Appendix
 
 
 def test_row_titles_are_printed_at_the_row():

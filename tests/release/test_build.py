@@ -295,6 +295,15 @@ BREAKS = {
         "SR2-SP-1 is cited under section 6.2.2, which is not its component's section (or the ID has no "
         "valid level/component), and no resolved erratum explains it: add one to data/errata.csv.",
     ),
+    # the resolved target changed by hand (SR2-SP-1 is printed, SR2-PP-1 claimed) with no erratum to explain it
+    "unexplained-target": (
+        UK1_SP,
+        {"target": "SR2-PP-1"},
+        "uk-cop/UK1/to/6.2.1/SR2-SP-1;common=6",
+        "6.2.1 SR2-SP-1 is printed but the record's target is SR2-PP-1, and no resolved erratum of the record "
+        "resolves it to that: restore the printed target in the 'target' column, or add a resolved erratum to "
+        "data/errata.csv whose 'resolved' is SR2-PP-1 and list it in the row's 'erratum'.",
+    ),
     # the row no longer says where it is printed
     "no-line": (
         UK1_SP,

@@ -109,6 +109,16 @@ CYCLE = "{this} is its own ancestor through skos:broader: fix the 'parent' colum
 OTHER_SCHEME = "{this} has a parent in another framework: 'parent' must name an item of the same file."
 UNDEFINED = "This URI is referenced but defined nowhere in the data: add the item (or fix the reference)."
 UNDEFINED_TARGET = "A record's target is referenced but defined nowhere: add the CCDS item to data/items/ccds.csv."
+PARENT = (
+    "{this} lacks the parent its number implies (6.2 for 6.2.1, 6 for 6.1, 5.2.1 for 5.2.1/No.1; a section for a "
+    "requirement): fix 'parent' in data/items/ccds.csv, and add the structural section (title_not_in_source true) "
+    "if it is missing."
+)
+UNEXPLAINED = (
+    "{printed} is printed but the record's target is {resolved}, and no resolved erratum of the record resolves it "
+    "to that: restore the printed target in the 'target' column, or add a resolved erratum to data/errata.csv whose "
+    "'resolved' is {resolved} and list it in the row's 'erratum'."
+)
 ERRATUM_PRINTED = "An erratum must quote what is printed."
 ERRATUM_STATUS = "An erratum is either resolved or unresolved."
 ERRATUM_REASON = "An erratum needs a one-line reason."
@@ -121,6 +131,10 @@ def resolved(erratum: str, printed: str, section: str) -> str:
 
 def unresolved(printed: str, section: str) -> str:
     return UNRESOLVED.format(printed=printed, section=section)
+
+
+def unexplained(printed: str, resolved: str) -> str:
+    return UNEXPLAINED.format(printed=printed, resolved=resolved)
 
 
 # What base + <Shape>.bad.ttl reports, in full: the shape's own results, and (listed explicitly) the few that a
@@ -161,10 +175,12 @@ EXPECTED_BAD: dict[str, set[Result]] = {
         V("RequirementIdShape", "id/cpsf/CPS.AM-9", REQUIREMENT_CATEGORY),
     },
     "CategoryIdShape": {V("CategoryIdShape", "id/cpsf/CPS.PR", CATEGORY)},
-    "SectionIdShape": {V("SectionIdShape", "id/ccds/6.2", SECTION)},
+    "SectionIdShape": {V("SectionIdShape", "id/ccds/6.3", SECTION)},
     "PhaseActivityIdShape": {
         V("PhaseActivityIdShape", "id/ccds/5.2.1/No.2", ACTIVITY),
         V("PhaseActivityIdShape", "id/ccds/5.2.1/No.3", ACTIVITY_SECTION),
+        # an activity under an activity is not under the section its id names
+        V("ParentByNumberShape", "id/ccds/5.2.1/No.3", PARENT),
     },
     "ServiceRequirementIdShape": {
         V("ServiceRequirementIdShape", "id/ccds/R2-01", SERVICE),
@@ -210,20 +226,51 @@ EXPECTED_BAD: dict[str, set[Result]] = {
         V("CitedUnderItsSectionShape", "id/mapping/cpsf/CPS.AM-1/to/6.2.2/SR2-SP-1", unresolved("SR2-SP-1", "6.2.2")),
         V("CitedUnderItsSectionShape", "id/mapping/cpsf/CPS.AM-1/to/6.2.3/SR-H-4", unresolved("SR-H-4", "6.2.3")),
         V("CitedUnderItsSectionShape", "id/mapping/uk-cop/UK1/to/6.2.1/SR2-X-1", unresolved("SR2-X-1", "6.2.1")),
+        # a target other than the printed ID, with no resolved erratum, is unexplained too
+        V(
+            "TargetExplainedShape",
+            "id/mapping/cpsf/CPS.AM-1/to/6.2.3/SR-H-4",
+            unexplained("6.2.3 SR-H-4", "SR3-H-4"),
+        ),
+        V(
+            "TargetExplainedShape",
+            "id/mapping/uk-cop/UK1/to/6.2.1/SR2-X-1",
+            unexplained("6.2.1 SR2-X-1", "SR2-SP-1"),
+        ),
     },
     "LabelShape": {
         V("LabelShape", "id/ccds/7", LABEL_EN),
         V("LabelShape", "id/ccds/7.1", LABEL_UNIQUE),
         V("LabelShape", "id/ccds/7.2", LABEL_JA),
         V("LabelShape", "id/ccds/7.3", ONE_SCHEME),
+        # in two frameworks, 7.3 can have no parent in both; as a top concept it lacks the parent 7
+        V("ParentByNumberShape", "id/ccds/7.3", PARENT),
         V("LabelShape", "id/etsi", LABEL_EN),
     },
+    "ParentByNumberShape": {
+        V("ParentByNumberShape", "id/ccds/5.4.3", PARENT),
+        V("ParentByNumberShape", "id/ccds/6.2.5", PARENT),
+        V("ParentByNumberShape", "id/ccds/5.2.1/No.4", PARENT),
+        V("ParentByNumberShape", "id/ccds/R2-9", PARENT),
+    },
+    "TargetExplainedShape": {
+        V("TargetExplainedShape", "id/mapping/uk-cop/UK1/to/6.2.1/SR2-SP-1", unexplained("6.2.1 SR2-SP-1", "SR2-PP-1")),
+        V("TargetExplainedShape", "id/mapping/uk-cop/UK1/to/6.1/R2-8", unexplained("6.1 R2-8", "R3-8")),
+        V("TargetExplainedShape", "id/mapping/iotsg/point-1/to/6.1/R2-8", unexplained("6.1 R2-8", "R3-8")),
+        V("TargetExplainedShape", "id/mapping/iotsg/rule-1/to/6.2.1", unexplained("6.2.1", "6.2.2")),
+    },
     "AcyclicShape": {V("AcyclicShape", "id/ccds/7", CYCLE), V("AcyclicShape", "id/ccds/7.1", CYCLE)},
-    "OneSchemeHierarchyShape": {V("OneSchemeHierarchyShape", "id/ccds/7.9", OTHER_SCHEME)},
+    "OneSchemeHierarchyShape": {
+        V("OneSchemeHierarchyShape", "id/ccds/7.9", OTHER_SCHEME),
+        # a parent in another framework is no section of its own number either
+        V("ParentByNumberShape", "id/ccds/7.9", PARENT),
+    },
     "DefinedReferenceShape": {
         V("DefinedReferenceShape", "id/erratum/E99", UNDEFINED),
         V("DefinedReferenceShape", "id/ccds/common/99", UNDEFINED),
         V("DefinedReferenceShape", "id/ccds/7", UNDEFINED),
+        # an undefined parent is no section either
+        V("ParentByNumberShape", "id/ccds/7.9", PARENT),
     },
     "DefinedTargetShape": {
         V("DefinedTargetShape", "id/ccds/SR2-SP-99", UNDEFINED_TARGET),
@@ -359,16 +406,19 @@ def test_resolved_contradiction_is_a_warning_and_unresolved_one_a_violation(
             owl:annotatedProperty ccdsx:referencedBy ; owl:annotatedTarget <id/ccds/SR2-PP-1> ;
             sssom:mapping_justification semapv:ManualMappingCuration ; ccdsx:noCorrespondence false ;
             sssom:subject_source <id/cpsf> ; ccdsx:statementNumber 1 ;
-            ccdsx:sourceLine 3079 ; ccdsx:sequence 40 ; ccdsx:printedSection "6.2.2" ; ccdsx:printedItem "SR2-SP-1" ."""
+            ccdsx:sourceLine 3079 ; ccdsx:sequence 40 ; ccdsx:printedSection "6.2.2" ; ccdsx:printedItem "SR2-SP-1" ;
+            ccdsx:printedTarget <id/ccds/SR2-SP-1> ."""
     erratum = """@prefix ccdsx: <ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
         @prefix dcterms: <http://purl.org/dc/terms/> .
         <{record}> ccdsx:erratum <id/erratum/E04> .
         <id/erratum/E04> a ccdsx:Erratum ; dcterms:identifier "E04" ; ccdsx:printedText "SR2-SP-1"@ja ;
             rdfs:comment "cited under the wrong section"@en ; ccdsx:resolution "SR2-PP-1"@en ;
+            ccdsx:resolvedTarget <id/ccds/SR2-PP-1> ;
             ccdsx:resolutionStatus ccdsx:{state} ."""
+    unexplained_target = V("TargetExplainedShape", record, unexplained("6.2.2 SR2-SP-1", "SR2-PP-1"))
     status = {
-        None: {V("CitedUnderItsSectionShape", record, unresolved("SR2-SP-1", "6.2.2"))},
-        "Unresolved": {V("CitedUnderItsSectionShape", record, unresolved("SR2-SP-1", "6.2.2"))},
+        None: {V("CitedUnderItsSectionShape", record, unresolved("SR2-SP-1", "6.2.2")), unexplained_target},
+        "Unresolved": {V("CitedUnderItsSectionShape", record, unresolved("SR2-SP-1", "6.2.2")), unexplained_target},
         "Resolved": {W("CitedUnderItsSectionResolvedShape", record, resolved("E04", "SR2-SP-1", "6.2.2"))},
     }
     for state, expected in status.items():
