@@ -184,7 +184,7 @@ def test_diff_from_a_checked_in_dump(second: tuple[Settings, Path], release_dir:
 def test_missing_previous_dump_is_an_error(tmp_path: Path, settings: Settings) -> None:
     shutil.copytree(ROOT / "data", tmp_path / "data")
     with (tmp_path / "data" / "releases.csv").open("a", encoding="utf-8") as handle:
-        handle.write("2.0.0,2027-01-01,1.0.0,data/releases/1.0.0/crosswalk.nt.gz\n")
+        handle.write("2.0.0,2027-01-01,1.0.0,data/releases/1.0.0/absent.nt.gz\n")
     from ccds_crosswalk.release.exports.diff import previous_graph, release_info
 
     changed = replace(settings, root=tmp_path, release="2.0.0")
