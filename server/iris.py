@@ -8,6 +8,8 @@
                                             a mapping record; target = printed section[/item][;common=n] or 'none'
     {base}id/erratum/{id}                   an erratum of the printed appendix
     {base}id/source/{table}                 a table of the appendix (provenance)
+    {base}source/appendix.txt               the text of the Appendix the data was read from (text/plain);
+                                            {base}source/appendix.txt#line={n-1},{n} cites its line n (RFC 5147)
     {base}ontology                          the ontology; terms are {base}ontology#Term
     {base}dataset                           the dataset (VoID, DCAT); {base}release/{version} one release
     {base}graph/{name}                      named graphs: data, inferred, ontology, metadata
@@ -72,6 +74,21 @@ def source_table(base: str, table: str) -> URIRef:
 
 def source_document(base: str) -> URIRef:
     return URIRef(f"{base}id/source/appendix")
+
+
+def source_text(base: str) -> URIRef:
+    """The text of the Appendix (data/source/appendix.txt), served as text/plain and published with every release."""
+    return URIRef(f"{base}source/appendix.txt")
+
+
+def source_line(base: str, line: int) -> URIRef:
+    """Line `line` of the source text (counted from 1, as `ccdsx:sourceLine` and any editor count them) as an
+    RFC 5147 fragment. RFC 5147 counts line *positions* from 0 (position 0 is before the first line), and
+    `line=a,b` is the range between positions a and b, so printed line n is `#line=n-1,n`: line 1 is
+    `#line=0,1`, line 4547 is `#line=4546,4547`."""
+    if line < 1:
+        raise ValueError(f"source lines are counted from 1, not {line}")
+    return URIRef(f"{source_text(base)}#line={line - 1},{line}")
 
 
 def dataset(base: str) -> URIRef:

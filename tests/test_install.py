@@ -137,7 +137,7 @@ def test_import_name(venv: Path, elsewhere: Path, env: dict[str, str]) -> None:
 
 def test_build_writes_the_release_where_asked(out: Path) -> None:
     (release,) = (out / "release").iterdir()
-    for name in ("manifest.json", "SHA256SUMS", "crosswalk.ttl", "void.ttl"):
+    for name in ("manifest.json", "SHA256SUMS", "crosswalk.ttl", "void.ttl", "appendix.txt"):
         assert (release / name).is_file(), name
 
 
@@ -214,3 +214,10 @@ def test_serve_dereferences_an_item(served: str) -> None:
     page = httpx.get(f"{served}{response.headers['location']}", headers={"Accept": "text/html"}, timeout=30)
     assert page.status_code == 200
     assert "デフォルトパスワードを使用しない" in page.text
+
+
+def test_serve_publishes_the_source_text(served: str) -> None:
+    response = httpx.get(f"{served}/source/appendix.txt", timeout=30)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
+    assert response.content == (ROOT / "data" / "source" / "appendix.txt").read_bytes()

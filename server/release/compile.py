@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from ccds_crosswalk import iris
 from ccds_crosswalk.release.load import Component, Data, Erratum, Framework, Item, Mapping
@@ -53,6 +53,14 @@ def en(text: str) -> Literal:
 
 def integer(value: str | int) -> Literal:
     return Literal(int(value), datatype=XSD.integer)
+
+
+def cited_line(base: str, node: URIRef, line: str) -> Iterator[Triple]:
+    """Where the source text prints it: the line number (ccdsx:sourceLine) and the same line as a URI into the
+    published text (prov:wasQuotedFrom, an RFC 5147 fragment: see iris.source_line), which a reader can follow."""
+    ns = iris.ontology_ns(base)
+    yield node, ns.sourceLine, integer(line)
+    yield node, PROV.wasQuotedFrom, iris.source_line(base, int(line))
 
 
 def printed_target_id(mapping: Mapping) -> str:
@@ -104,7 +112,7 @@ def framework_triples(base: str, framework: Framework) -> Iterator[Triple]:
     yield agent, RDF.type, FOAF.Organization
     yield agent, RDFS.label, ja(framework.publisher_ja)
     yield agent, RDFS.label, en(framework.publisher_en)
-    yield scheme, ns.sourceLine, integer(framework.line)
+    yield from cited_line(base, scheme, framework.line)
     if framework.version:
         yield scheme, OWL.versionInfo, Literal(framework.version)
     if framework.issued:
@@ -152,7 +160,7 @@ def item_triples(base: str, item: Item, known: dict[tuple[str, str], Item]) -> I
     if item.note_ja:
         yield node, SKOS.scopeNote, ja(item.note_ja)
     if item.line:
-        yield node, ns.sourceLine, integer(item.line)
+        yield from cited_line(base, node, item.line)
     if item.level:
         yield node, ns.serviceLevel, iris.level(base, int(item.level))
     if item.component:
@@ -193,7 +201,7 @@ def erratum_triples(base: str, erratum: Erratum, known: dict[tuple[str, str], It
     if erratum.scheme:
         yield node, DCTERMS.subject, iris.scheme(base, erratum.scheme)
     if erratum.line:
-        yield node, ns.sourceLine, integer(erratum.line)
+        yield from cited_line(base, node, erratum.line)
     if erratum.resolved:
         yield node, ns.resolution, en(erratum.resolved)
         if (CCDS, erratum.resolved) in known:
@@ -221,7 +229,7 @@ def mapping_triples(
     yield record, ns.statementNumber, integer(mapping.statement)
     yield record, ns.noCorrespondence, Literal(mapping.no_correspondence)
     if mapping.line:
-        yield record, ns.sourceLine, integer(mapping.line)
+        yield from cited_line(base, record, mapping.line)
     if mapping.page:
         yield record, ns.sourcePage, integer(mapping.page)
     for erratum in filter(None, mapping.erratum.split(";")):

@@ -38,6 +38,7 @@ TERMS: dict[str, tuple[str, str | None]] = {
     "frameworkSection": ("ccdsx:frameworkSection", None),
     "legalSource": ("ccdsx:legalSource", None),
     "sourceLine": ("ccdsx:sourceLine", None),
+    "quotedFrom": ("prov:wasQuotedFrom", "@id"),
     "sourcePage": ("ccdsx:sourcePage", None),
     "sequence": ("ccdsx:sequence", None),
     "serviceLevel": ("ccdsx:serviceLevel", "@id"),

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ccds_crosswalk import iris
 from ccds_crosswalk.formats import N_TRIPLES, TURTLE
-from ccds_crosswalk.release.serialise import Artefact
+from ccds_crosswalk.release.serialise import SOURCE_TEXT, Artefact
 from ccds_crosswalk.release.vocab import SPDX, bind_all
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
@@ -33,6 +33,12 @@ ATTRIBUTION_EN = (
 )
 
 
+SOURCE_RIGHTS = (
+    "Copyright in the guideline and its Appendix remains with CCDS; the text is reproduced for reference and "
+    "citation only and is not covered by this project's licences."
+)
+
+
 def source_triples(base: str, sources_csv: Path) -> Iterator[Triple]:
     document = iris.source_document(base)
     yield document, RDF.type, DCTERMS.BibliographicResource
@@ -48,6 +54,33 @@ def source_triples(base: str, sources_csv: Path) -> Iterator[Triple]:
             yield table, DCTERMS.title, Literal(row["title_en"], lang="en")
             yield table, DCTERMS.identifier, Literal(row["table"])
             yield table, DCTERMS.isPartOf, document
+
+
+def source_text_triples(base: str, version: str, artefacts: Iterable[Artefact]) -> Iterator[Triple]:
+    """The text of the Appendix at its stable URI: what every prov:wasQuotedFrom line citation points into, a
+    text/plain format of the printed document, with the checksum of this release's copy (the same bytes)."""
+    published = next((a for a in artefacts if a.name == SOURCE_TEXT.name), None)
+    if published is None:
+        return
+    text, document = iris.source_text(base), iris.source_document(base)
+    yield text, RDF.type, FOAF.Document
+    yield (
+        text,
+        DCTERMS.title,
+        Literal("製品分野別セキュリティガイドライン スマートホーム編 Appendix(テキスト)", lang="ja"),
+    )
+    yield (
+        text,
+        DCTERMS.title,
+        Literal("Product-field security guideline: Smart home edition, Appendix (text)", lang="en"),
+    )
+    yield text, DCTERMS.isFormatOf, document
+    yield document, DCTERMS.hasFormat, text
+    yield text, DCTERMS.format, Literal("text/plain; charset=utf-8")
+    yield text, DCTERMS.rights, Literal(SOURCE_RIGHTS, lang="en")
+    yield text, DCAT.byteSize, Literal(published.size, datatype=XSD.nonNegativeInteger)
+    yield text, SPDX.checksum, URIRef(f"{iris.distribution(base, version, published.name)}#sha256")
+    yield text, PROV.alternateOf, iris.distribution(base, version, published.name)
 
 
 def dataset_triples(base: str, version: str, triples: int, entities: int) -> Iterator[Triple]:
@@ -69,6 +102,7 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
             ),
         )
         yield node, DCTERMS.source, iris.source_document(base)
+        yield node, DCTERMS.source, iris.source_text(base)
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_EN, lang="en")
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_JA, lang="ja")
         yield node, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -150,6 +184,7 @@ def metadata_graph(base: str, version: str, sources_csv: Path, data: Graph, arte
         release_chain_triples(base, version, sources_csv.parent / "releases.csv"),
         source_triples(base, sources_csv),
         dataset_triples(base, version, len(data), entities),
+        source_text_triples(base, version, artefacts),
         distribution_triples(base, version, artefacts),
     ):
         for triple in group:

@@ -145,6 +145,7 @@ def write_release(settings: Settings, built: Built, out: TextIO = sys.stderr) ->
             staging / "validation-report.ttl", _report_text(built.report, base), "SHACL validation report"
         )
         artefacts += serialise.write_context(staging, base)
+        artefacts += serialise.write_source_text(staging, settings.data_dir / serialise.SOURCE_TEXT)
         for exporter in exporters():
             artefacts += exporter(settings, built, staging)
         void = metadata_graph(base, settings.release, settings.data_dir / "sources.csv", built.asserted, artefacts)

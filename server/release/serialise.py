@@ -21,8 +21,12 @@ from rdflib.compare import to_canonical_graph
 from ccds_crosswalk import formats
 from ccds_crosswalk.release.jsonld import to_jsonld
 from ccds_crosswalk.release.jsonld_context import context
+from ccds_crosswalk.release.load import DataError
 from ccds_crosswalk.release.rdfxml import to_rdfxml
 from ccds_crosswalk.release.vocab import bind_all
+
+SOURCE_TEXT = Path("source") / "appendix.txt"  # under data/: the text every ccdsx:sourceLine counts the lines of
+SOURCE_TEXT_DESCRIPTION = "The source text: the Appendix of the CCDS guideline as extracted from its PDF (© CCDS)"
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,16 @@ def write_dataset_dumps(
 def write_context(directory: Path, base: str) -> list[Artefact]:
     text = json.dumps(context(base), ensure_ascii=False, indent=1) + "\n"
     return write_with_companions(directory / "context.jsonld", text, "JSON-LD context")
+
+
+def write_source_text(directory: Path, source: Path) -> list[Artefact]:
+    """The Appendix text as it is (its bytes, not re-encoded), so that a record's line citation resolves in
+    the release it comes from; its copyright stays with CCDS (data/source/README.md)."""
+    try:
+        text = source.read_bytes().decode("utf-8")  # it is served as text/plain; charset=utf-8
+    except UnicodeDecodeError as problem:
+        raise DataError(f"{source}: not UTF-8 text (byte {problem.start}); restore it from the repository") from None
+    return write_with_companions(directory / source.name, text, SOURCE_TEXT_DESCRIPTION)
 
 
 def write_checksums(directory: Path, artefacts: Iterable[Artefact]) -> None:

@@ -23,7 +23,7 @@ from ccds_crosswalk.engine.pool import QueryPool
 from ccds_crosswalk.engine.store import load_store
 from ccds_crosswalk.release.vocab import prefixes as all_prefixes
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web import analysis, downloads, pages, resources, sparql
+from ccds_crosswalk.web import analysis, downloads, pages, resources, source, sparql
 from ccds_crosswalk.web.http import error
 from ccds_crosswalk.web.middleware import Compress, Guard, configure_logging
 from ccds_crosswalk.web.render import environment
@@ -59,6 +59,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     backend = backend or embedded_backend(settings)
     prefixes = all_prefixes(settings.base_uri)
     env = environment()
+    appendix = source.SourceText.load(settings.release_dir, settings.base_uri)
+    env.globals["source_excerpt"] = appendix.excerpt  # the cited line in context, on item and record pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -76,6 +78,7 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at))
     app.include_router(downloads.make_router(settings, manifest, built_at))
     app.include_router(analysis.make_router(settings, backend, env, built_at))
+    app.include_router(source.make_router(appendix, settings.release, built_at))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.exception_handler(StarletteHTTPException)

@@ -99,6 +99,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "legal_source": {"ja": "法令上の根拠", "en": "Legal source"},
     "note": {"ja": "注釈", "en": "Note"},
     "source_line": {"ja": "出典の行", "en": "Source line"},
+    "source_text": {"ja": "Appendix のテキスト", "en": "Text of the Appendix"},
     "chapter": {"ja": "Appendix の章・表", "en": "Appendix chapter, table"},
     "chapter_table": {"ja": "第{chapter}章 表 {table}", "en": "chapter {chapter}, table {table}"},
     "description": {"ja": "内容", "en": "Description"},
