@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.formats import TEXT
 from ccds_crosswalk.release.serialise import SOURCE_TEXT
 from ccds_crosswalk.web.http import error, representation
 
@@ -65,7 +66,7 @@ def make_router(source: SourceText, release: str, built_at: float) -> APIRouter:
         if not source.body:
             return error(request, 404, f"release {release} was built without its source text; rebuild it")
         headers = {"Content-Disposition": f'inline; filename="{SOURCE_TEXT.name}"'}
-        return representation(request, source.body, "text/plain", built_at, vary=False, headers=headers)
+        return representation(request, source.body, TEXT.media_type, built_at, vary=False, headers=headers)
 
     router.add_api_route(source.path, text, methods=["GET", "HEAD"], include_in_schema=False)
     return router
