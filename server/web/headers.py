@@ -7,11 +7,19 @@ from __future__ import annotations
 
 # Our pages load scripts, styles, fonts and images from our own origin only (YASGUI is vendored under /static),
 # talk only to our own /sparql, submit forms only to us, and are framed by nobody.
+# YASGUI's column resizer (vendored in static/yasgui/) writes two fixed <style> elements into the page: its grip
+# rules when a result table is drawn, and a cursor rule while a column is dragged. These hashes allow exactly those
+# two texts and no other inline style (tests/web/test_yasgui.py recomputes them from the vendored file; rerun it
+# after scripts/vendor-yasgui.sh).
+YASGUI_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
-        "style-src 'self'",
+        " ".join(["style-src 'self'", *YASGUI_STYLE_HASHES]),
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

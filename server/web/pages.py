@@ -20,6 +20,8 @@ from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.settings import DEFAULT_BASE, Settings
 from ccds_crosswalk.web import views
 from ccds_crosswalk.web.diagrams import coverage_sankey
+from ccds_crosswalk.web.editor import editor_config
+from ccds_crosswalk.web.i18n import QUERY_TITLES_JA
 from ccds_crosswalk.web.render import language, page
 
 
@@ -41,6 +43,7 @@ def make_router(
     router = APIRouter()
     base = settings.base_uri
     canned = canned_queries(settings.queries_dir)
+    canned_texts = {q.name: localise_query(q.text, base) for q in canned}
 
     def framework_info(uri: str) -> dict[str, Any] | None:
         """For templates of resource pages: a framework's notation, relation to CCDS, table and counts."""
@@ -133,6 +136,9 @@ def make_router(
                 except QueryError as problem:
                     error_message = problem.message
         status = 400 if error_message else 200
+        lang = language(request)
+        titles = {q.name: QUERY_TITLES_JA.get(q.name, q.title) if lang == "ja" else q.title for q in canned}
+        asked = {"title": titles.get(name or "", name or "Query"), "query": text} if text else None
         return page(
             env,
             request,
@@ -145,6 +151,7 @@ def make_router(
             results=results,
             boolean=boolean,
             selected=name,
+            editor=editor_config(canned, canned_texts, titles, prefixes, base, asked),
         )
 
     for path, handler in (
