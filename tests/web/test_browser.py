@@ -253,7 +253,16 @@ def test_accept_language_chooses_the_default(browser, server: str, accept: str, 
 # --- query, search, coverage, errata, downloads -------------------------------------------------------------------
 
 
-def test_canned_query_and_a_result_link(page, server: str) -> None:
+@pytest.fixture
+def plain_page(browser) -> Iterator[object]:
+    """Without JavaScript: the query page's own form (with JavaScript YASGUI stands in for it, test_yasgui.py)."""
+    opened = new_page(browser, javascript=False)
+    yield opened
+    opened.context.close()
+
+
+def test_canned_query_and_a_result_link(plain_page, server: str) -> None:
+    page = plain_page
     page.goto(f"{server}/query?lang=en")
     assert page.locator("#canned li").count() >= 5
     page.locator("#canned a[href*='name=no-correspondence']").click()
@@ -275,7 +284,8 @@ def test_canned_query_and_a_result_link(page, server: str) -> None:
     assert len(rows) == 1 and rows[0][0].startswith("No correspondence") and "該当なし" in rows[0][0]
 
 
-def test_query_page_runs_a_typed_query(page, server: str) -> None:
+def test_query_page_runs_a_typed_query(plain_page, server: str) -> None:
+    page = plain_page
     page.goto(f"{server}/query?lang=ja")
     page.locator("#query-text").fill(
         'PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?x WHERE { ?x skos:notation "UK1" }'
