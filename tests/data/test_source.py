@@ -816,11 +816,13 @@ def test_errata_printed_texts_are_in_the_seed():
     """A printed text is a quote (found verbatim, white space ignored, near the erratum's line), or, for a citation
     assembled from several cells ("6.2.2 SR2-SP-1「…」", "6.2.2/6.2.3/6.2.4 …"), each of its parts is."""
     whole = squeeze("\n".join(LINES))
+    rows_of = {e.id: [int(m.line) for m in DATA.mappings if e.id in errata_of(m)] for e in DATA.errata}
     for erratum in DATA.errata:
         printed = erratum.printed
         if erratum.line:
             line = int(erratum.line)
-            if printed_between(printed, line - 12, line + 12):
+            # an unresolved variant is on the rows of both wordings: the quote is at one of them
+            if any(printed_between(printed, at - 12, at + 12) for at in [line, *rows_of[erratum.id]]):
                 continue
             parts = [p for p in re.split(r"[\s/]+", re.sub(r"\(.*?\)", "", printed)) if p]
             assert len(parts) > 1, erratum.id
@@ -948,3 +950,65 @@ def test_every_text_field_is_tidy():
             value = getattr(record, field.name)
             if isinstance(value, str):
                 assert " ".join(value.split()) == value, (type(record).__name__, field.name, value)
+
+
+# --------------------------------------------------------------------------------------------- errata of issue 16
+
+
+def test_e22_is_a_wrong_id_resolved_to_the_printed_section():
+    """CPS.PT-2 (l.3596, 3608): the 6.2.3 cell prints SR2-H-5「USB接続端子の対策」 and the 6.2.4 cell below repeats that
+    title under SR2-D-5, whose title is 報告された脆弱性に対する更新ソフトウェアの提供 wherever else it is printed."""
+    assert "SR2-H-5「USB" in squeeze(LINES[3596 - 1]) and "SR2-D-5「USB" in squeeze(LINES[3608 - 1])
+    elsewhere = [n for n, line in enumerate(LINES, start=1) if "SR2-D-5" in line and n != 3608]
+    assert elsewhere == [837, 2910, 3426, 4642]
+    assert all(printed_between("報告された脆弱性に対する", n, n + 3) for n in elsewhere)
+    e22 = ERRATA["E22"]
+    assert (e22.kind, e22.resolved, e22.status, e22.line) == ("wrong-id", "6.2.4", "resolved", "3608")
+    [row] = [m for m in rows("cpsf") if m.subject == "CPS.PT-2" and m.item == "SR2-D-5"]
+    assert (row.section, row.target, row.erratum) == ("6.2.4", "6.2.4", "E22")
+    assert [m for m in rows("cpsf") if m.subject == "CPS.PT-2" and m.target == "SR2-D-5"] == []
+
+
+# Each unresolved title variant: the item(s), and how often the seed prints each wording (white space ignored).
+VARIANT_COUNTS = {
+    "E17": ("5.2.1/No.1", {"企業としての対応方針の策定": 2, "企業組織としての対応方針の策定": 2}),
+    "E18": ("5.2.1/No.2", {"企業としてのプライバシポリシーの策定": 1, "企業組織としてのプライバシポリシーの策定": 1}),
+    "E19": (
+        "SR3-H-9, SR3-D-5",
+        {"脆弱性スキャン、ペネトレーションテスト": 6, "脆弱性スキャン・ペネトレーションテストの実施": 2},
+    ),
+    "E25": (
+        "5.2.4/No.16",
+        {"サービス提供上のインシデント対応": 8, "サービス対応機器に対するインシデント対応": 3},
+    ),
+}
+
+
+@pytest.mark.parametrize("erratum", sorted(VARIANT_COUNTS))
+def test_unresolved_title_variants_are_on_every_row_of_both_wordings(erratum):
+    items, counts = VARIANT_COUNTS[erratum]
+    e = ERRATA[erratum]
+    assert (e.kind, e.status, e.resolved) == ("title-variant", "unresolved", items)
+    whole = squeeze("\n".join(LINES))
+    # E19: 6 = SR3-SP-13 and SR3-PP-13 twice each (l.521, 533, 4046, 4056) + SR3-H-9 and SR3-D-5 in table 3-1
+    assert {wording: whole.count(wording) for wording in counts} == counts
+    cited = [m for m in DATA.mappings if printed_id(m) in items.split(", ")]
+    assert {m.item_title for m in cited} == set(counts)
+    assert all(erratum in errata_of(m) for m in cited), [m.line for m in cited if erratum not in errata_of(m)]
+    # the label is the wording printed most often, on a tie the one printed first
+    labels = {ITEMS[("ccds", i)].title_ja for i in items.split(", ")}
+    first = min(cited, key=lambda m: int(m.line)).item_title
+    best = max(counts.values())
+    expected = first if list(counts.values()).count(best) > 1 else max(counts, key=counts.__getitem__)
+    assert labels == {expected}
+    assert [w for w in counts if w in e.printed] == [w for w in counts if w != expected]  # quotes the other one
+
+
+def test_cps_ac_1_misprint_is_an_erratum():
+    """CPS.AC-1 (l.2000-2008) prints 認証情報を発効 for 発行 (issue); the compound 発効 occurs nowhere else."""
+    assert "認証情報を発効、管理、確認、" in squeeze(LINES[2006 - 1])
+    assert squeeze("\n".join(LINES)).count("発効") == 1
+    [e] = [e for e in DATA.errata if e.printed == "発効"]
+    assert (e.scheme, e.kind, e.status, e.line, e.resolved) == ("cpsf", "text-typo", "resolved", "2006", "発行 (issue)")
+    assert "発効" in ITEMS[("cpsf", "CPS.AC-1")].title_ja  # kept as printed
+    assert "issu" in ITEMS[("cpsf", "CPS.AC-1")].title_en  # the English follows the evident meaning
