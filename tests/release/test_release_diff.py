@@ -118,7 +118,7 @@ def second(tmp_path_factory: pytest.TempPathFactory, settings: Settings, release
     # 3. an erratum added
     with (data / "errata.csv").open("a", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow(
-            ["E29", "uk-cop", "text-typo", "テスト", "test", "resolved", "A test erratum.", ""]
+            ["E90", "uk-cop", "text-typo", "テスト", "test", "resolved", "A test erratum.", ""]
         )
     with (data / "releases.csv").open("a", encoding="utf-8", newline="") as handle:
         handle.write("1.1.0,2026-12-01,1.0.0,\n")
@@ -141,7 +141,7 @@ def test_diff_lists_exactly_the_changes(second: tuple[Settings, Path]) -> None:
         ("changed", "item", uk1, str(SKOS.prefLabel)),
         ("changed", "item", uk1, ns + "complianceConfirmedBy"),  # the direct link of the removed row
         ("removed", "mapping", record, ""),
-        ("added", "erratum", str(iris.erratum(base, "E29")), ""),
+        ("added", "erratum", str(iris.erratum(base, "E90")), ""),
     }
     label = next(r for r in table if r["property"] == str(SKOS.prefLabel))
     assert label["old"] == "No default passwords@en | デフォルトパスワードを使用しない@ja"
