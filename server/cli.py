@@ -8,6 +8,7 @@ traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -31,15 +32,16 @@ def _settings(args: argparse.Namespace, **more: object) -> Settings:
     return load_settings(base_uri=args.base_uri, artefacts_dir=artefacts, root=sources, **more)
 
 
+WRITABLE_HINT = "choose a writable folder for the release with --out DIR (or $CCDS_ARTEFACTS)"
+
+
 def _explain(problem: OSError, settings: Settings) -> str:
     """One sentence for a file the build or the server could not read or write."""
     name = Path(problem.filename) if problem.filename else None
     reason = problem.strerror or str(problem)
-    if name is not None and name.resolve().is_relative_to(settings.artefacts_dir.resolve()):
-        return (
-            f"cannot write {name} ({reason}): choose a writable folder for the release with "
-            "--artefacts DIR (or $CCDS_ARTEFACTS)"
-        )
+    artefacts = settings.artefacts_dir.resolve()
+    if name is not None and (name.resolve().is_relative_to(artefacts) or artefacts.is_relative_to(name.resolve())):
+        return f"cannot write {name} ({reason}): {WRITABLE_HINT}"
     if name is not None:
         return (
             f"cannot read {name} ({reason}): the sources of the release (data/, ontology/, shapes/, queries/) "
@@ -48,13 +50,28 @@ def _explain(problem: OSError, settings: Settings) -> str:
     return f"{reason}"
 
 
+def _require_writable(folder: Path) -> None:
+    """Refuse before the build's work when its output could not be written: the folder, or the nearest part of
+    its path that exists, must be a folder this process may write (os.access also sees a read-only mount)."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise Failure(f"cannot write the release to {folder}: {existing} is a file, not a folder; {WRITABLE_HINT}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise Failure(f"cannot write the release to {folder}: {existing} is not writable; {WRITABLE_HINT}")
+
+
 def _build(settings: Settings) -> None:
     from ccds_crosswalk.release.pipeline import BuildError, run_build
 
+    _require_writable(settings.artefacts_dir)
     try:
         run_build(settings)
     except BuildError as problem:
-        raise Failure(f"the build stopped, nothing was written:\n{problem}") from None
+        text = str(problem)  # one line (a data error) stays one line; a validation report follows on its own lines
+        separator = "\n" if "\n" in text else " "
+        raise Failure(f"the build stopped, nothing was written:{separator}{text}") from None
     except OSError as problem:
         raise Failure(_explain(problem, settings)) from None
 

@@ -73,6 +73,8 @@ def current_release(root: Path) -> str:
             f"cannot read {path} ({problem.strerror}): it lists the releases; "
             "restore it from the repository or reinstall the package"
         ) from None
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path} is not UTF-8 text: save it as UTF-8, or restore it from the repository") from None
     except KeyError:
         raise SettingsError(f"{path} has no 'version' column; see data/README.md for its header") from None
     if not versions:

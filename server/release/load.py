@@ -6,8 +6,13 @@ Raises `DataError` naming the file, line and column for anything malformed; it n
 from __future__ import annotations
 
 import csv
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
+
+from rdflib import Graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
 
 
 class DataError(ValueError):
@@ -114,6 +119,34 @@ ITEM_KINDS = {
     "common-requirement",
 }
 ERRATUM_STATUSES = {"resolved", "unresolved"}
+
+
+TEXT_SUFFIXES = (".csv", ".ttl", ".txt", ".rq", ".md")
+
+
+def require_utf8(paths: Iterable[Path]) -> None:
+    """Every text file of the sources is UTF-8. Checked before anything parses them, so that a table saved in
+    another encoding (Shift_JIS, as a spreadsheet may write it) is named instead of failing deep in a parser."""
+    for path in sorted(p for p in paths if p.suffix in TEXT_SUFFIXES and p.is_file()):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as problem:
+            raise DataError(
+                f"{path} is not UTF-8 text (byte {problem.start}): save it as UTF-8, or restore it from the repository"
+            ) from None
+
+
+def parse_turtle(graph: Graph, path: Path, text: str, base: str) -> None:
+    """Parse a Turtle source into `graph`; a syntax error is reported with the file and line, no traceback."""
+    try:
+        graph.parse(data=text, format="turtle", publicID=base)
+    except BadSyntax as problem:
+        where = re.search(r"at line (\d+)", str(problem))
+        why = re.search(r"Bad syntax \((.*?)\) at", str(problem))
+        raise DataError(
+            f"{path}:{where[1] if where else '?'}: not valid Turtle ({why[1] if why else 'syntax error'}); "
+            "fix it, or restore it from the repository"
+        ) from None
 
 
 def _rows(path: Path, columns: tuple[str, ...], required: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:

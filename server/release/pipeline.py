@@ -20,7 +20,7 @@ from ccds_crosswalk.release import serialise
 from ccds_crosswalk.release.compile import CompileError, compile_graph
 from ccds_crosswalk.release.exports import exporters
 from ccds_crosswalk.release.exports.etsi import etsi_graph, load_etsi
-from ccds_crosswalk.release.load import Data, DataError, load_data
+from ccds_crosswalk.release.load import Data, DataError, load_data, parse_turtle, require_utf8
 from ccds_crosswalk.release.metadata import metadata_graph
 from ccds_crosswalk.release.reason import ReasoningError, infer
 from ccds_crosswalk.release.validate import (
@@ -77,7 +77,7 @@ def input_fingerprint(settings: Settings) -> str:
 def load_ontology(settings: Settings) -> Graph:
     graph = bind_all(Graph(), settings.base_uri)
     for path in sorted(settings.ontology_dir.glob("*.ttl")):
-        graph.parse(path, format="turtle", publicID=settings.base_uri)
+        parse_turtle(graph, path, path.read_text(encoding="utf-8"), settings.base_uri)
     return graph
 
 
@@ -85,6 +85,7 @@ def _compile(settings: Settings, timings: dict[str, float], out: TextIO) -> tupl
     """Stages 1 and 2: the records of data/, the asserted graph and the ontology."""
     base = settings.base_uri
     with _stage("load", timings, out):
+        require_utf8(p for d in INPUT_DIRS for p in (settings.root / d).rglob("*"))
         data = load_data(settings.data_dir)
         ontology = load_ontology(settings)
     with _stage("compile", timings, out):

@@ -15,6 +15,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from ccds_crosswalk.release.load import parse_turtle
 from ccds_crosswalk.release.vocab import SH, bind_all
 
 
@@ -53,7 +54,7 @@ class Report:
 def load_shapes(shapes_dir: Path, base: str) -> Graph:
     shapes = Graph()
     for path in sorted(shapes_dir.glob("*.ttl")):
-        shapes.parse(data=path.read_text(encoding="utf-8").replace("__BASE__", base), format="turtle", publicID=base)
+        parse_turtle(shapes, path, path.read_text(encoding="utf-8").replace("__BASE__", base), base)
     return shapes
 
 
