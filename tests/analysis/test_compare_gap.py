@@ -338,3 +338,13 @@ def test_gap_oscal_profile_validates_with_trestle(artefacts: Path, release_dir: 
 
     walk(catalog)
     assert {str(i) for i in ids} <= known
+
+
+def test_compare_agrees_with_the_canned_cross_framework_query(artefacts: Path, uk_cpsf: list[dict[str, str]]) -> None:
+    # queries/cross-framework.rq pairs records with the same target (no whole-section roll-up; none occurs
+    # between tables 4-1 and 3-1, whose records cite no section as a whole)
+    done = run(artefacts, "query", "cross-framework", "--format", "csv")
+    assert done.returncode == 0, done.stderr.decode()
+    canned = {(r["leftRecord"], r["rightRecord"]) for r in csv.DictReader(io.StringIO(done.stdout.decode()))}
+    assert canned == {(r["left_record"], r["right_record"]) for r in uk_cpsf}
+    assert {r["basis"] for r in uk_cpsf} == {"same-target"}
