@@ -12,7 +12,7 @@ format or a download label reads it here. A new RDF format is one row below plus
     SPARQL JSON  srj        application/sparql-results+json, application/json    results
     SPARQL XML   srx        application/sparql-results+xml          results
     CSV / TSV    csv, tsv   text/csv, text/tab-separated-values     results
-    …            json, txt, gz, xlsx                                file
+    …            json, txt, gz, svg, xlsx                           file
 
 Kinds: a `graph` format writes triples (resource documents, CONSTRUCT answers, graph dumps); a `dataset` format
 writes quads (dataset dumps); a `results` format writes SPARQL SELECT/ASK results; `page` and `file` are the
@@ -147,6 +147,7 @@ FORMATS: tuple[Format, ...] = (
     Format("JSON", "json", ("application/json",), "file", charset=True),
     Format("Text", "txt", ("text/plain",), "file", charset=True),
     Format("gzip", "gz", ("application/gzip",), "file"),
+    Format("SVG", "svg", ("image/svg+xml",), "file", charset=True),
     Format("Excel", "xlsx", ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",), "file"),
 )
 

@@ -20,11 +20,11 @@ from starlette.concurrency import run_in_threadpool
 from ccds_crosswalk.analysis import compare as comparing
 from ccds_crosswalk.analysis import gap as gaps
 from ccds_crosswalk.analysis import oscal, tabular
+from ccds_crosswalk.analysis.diagrams import comparison_sankey
 from ccds_crosswalk.analysis.model import CCDS, SCHEMES, Model, load_model
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.release.exports.diff import release_info
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.diagrams import comparison_sankey
 from ccds_crosswalk.web.http import error, representation
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.render import language, page

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from ccds_crosswalk.analysis.diagrams import coverage_sankey
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import refusal
@@ -19,7 +20,6 @@ from ccds_crosswalk.queries import canned_queries, resolve_query
 from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.settings import DEFAULT_BASE, Settings
 from ccds_crosswalk.web import views
-from ccds_crosswalk.web.diagrams import coverage_sankey
 from ccds_crosswalk.web.editor import editor_config
 from ccds_crosswalk.web.i18n import QUERY_TITLES_JA
 from ccds_crosswalk.web.render import language, page

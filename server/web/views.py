@@ -8,6 +8,7 @@ import weakref
 from collections import defaultdict
 from typing import Any
 
+from ccds_crosswalk.analysis.coverage import coverage_chart
 from ccds_crosswalk.engine.backend import Backend, Row, Term
 
 P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
@@ -453,55 +454,8 @@ def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str
 
 
 def coverage(backend: Backend, base: str) -> dict[str, Any]:
-    """Records per (framework, top-level CCDS section group) for the coverage chart."""
-    rows = backend.select(
-        P.format(base=base)
-        + """
-        SELECT ?framework ?sec ?section ?ja ?en (COUNT(?r) AS ?n) WHERE {
-          ?r a ccdsx:MappingRecord ; owl:annotatedTarget ?t ; sssom:subject_source ?s . ?s skos:notation ?framework .
-          ?t a ?kind .
-          VALUES ?kind { ccdsx:Section ccdsx:PhaseActivity ccdsx:ServiceRequirement ccdsx:ComponentRequirement }
-          OPTIONAL { ?t skos:broader ?parent }
-          BIND (IF(?kind = ccdsx:Section, ?t, ?parent) AS ?sec)
-          ?sec skos:notation ?section ; skos:prefLabel ?ja , ?en .
-          FILTER (LANG(?ja) = "ja" && LANG(?en) = "en")
-        } GROUP BY ?framework ?sec ?section ?ja ?en"""
-    )
-    cells: dict[tuple[str, str], int] = defaultdict(int)
-    sections: dict[str, dict[str, str]] = {}
-    uris: dict[str, str] = {}
-    for r in rows:
-        cells[(_v(r, "framework"), _v(r, "section"))] += int(_v(r, "n"))
-        sections[_v(r, "section")] = {"ja": _v(r, "ja"), "en": _v(r, "en")}
-        uris[_v(r, "section")] = _v(r, "sec")
-    order = sorted(sections, key=lambda s: [int(p) for p in s.split(".")])
-    present = {f for f, _ in cells}
-    known = [f for f in frameworks(backend, base) if f["notation"] in present]  # Appendix chapter order
-    frameworks_ = [f["notation"] for f in known] + sorted(present - {f["notation"] for f in known})
-    info = {f["notation"]: f for f in known}
-    return {
-        "sections": [
-            {
-                "notation": s,
-                "label": sections[s],
-                "uri": uris[s],
-                "total": sum(n for (_, sec), n in cells.items() if sec == s),
-            }
-            for s in order
-        ],
-        "frameworks": frameworks_,
-        "rows": [
-            {
-                "notation": f,
-                "uri": info.get(f, {}).get("uri", ""),
-                "label": info.get(f, {}).get("label", {}),
-                "total": sum(n for (fw, _), n in cells.items() if fw == f),
-            }
-            for f in frameworks_
-        ],
-        "cells": {f"{f}|{s}": n for (f, s), n in cells.items()},
-        "max": max(cells.values(), default=1),
-    }
+    """Records per (framework, CCDS section) for the coverage chart and its Sankey (analysis/coverage.py)."""
+    return coverage_chart(backend.select, base, frameworks(backend, base))
 
 
 def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dict[str, Any]]:

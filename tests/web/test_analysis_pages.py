@@ -175,7 +175,7 @@ def test_gap_refuses_bad_input_precisely(server: str) -> None:
     assert answer.status_code == 400 and "form-data" in answer.text
 
 
-def test_coverage_sankey_numbers_equal_the_coverage_matrix(server: str) -> None:
+def test_coverage_sankey_numbers_equal_the_coverage_matrix(server: str, release_dir: Path) -> None:
     html = get(server, "/coverage?lang=en").text
     picture = flows(svg_in(html, "coverage-sankey"))
     cells = table(html, "coverage-table")
@@ -192,6 +192,11 @@ def test_coverage_sankey_numbers_equal_the_coverage_matrix(server: str) -> None:
     answer = httpx.post(f"{server}/sparql", data={"query": query}, headers={"Accept": "text/csv"}, timeout=60)
     counted = {(f"fw:{r['framework']}", f"sec:{r['section']}"): int(r["records"]) for r in rows_of(answer.text)}
     assert picture == counted
+    # the release's build-time drawings carry the same flows
+    for lang in ("ja", "en"):
+        built = ET.fromstring((release_dir / f"coverage-flows.{lang}.svg").read_bytes())
+        assert flows(built) == matrix
+        assert built.get("role") == "img" and built.find(f"{SVG}title") is not None
 
 
 # ------------------------------------------------------------------ Chromium

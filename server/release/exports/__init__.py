@@ -23,9 +23,10 @@ def exporters() -> list[Exporter]:
     """The exporters in the order they run; each module registers itself here by name."""
     from ccds_crosswalk.release.exports.diff import export_diff
     from ccds_crosswalk.release.exports.etsi import export_etsi
+    from ccds_crosswalk.release.exports.flows import export_flows
     from ccds_crosswalk.release.exports.oscal import export_oscal
     from ccds_crosswalk.release.exports.spreadsheets import export_spreadsheets
     from ccds_crosswalk.release.exports.sssom import export_sssom
 
-    found: list[Exporter] = [export_oscal, export_diff, export_sssom, export_spreadsheets, export_etsi]
+    found: list[Exporter] = [export_oscal, export_diff, export_sssom, export_spreadsheets, export_etsi, export_flows]
     return found

@@ -38,13 +38,13 @@ def coverage_sankey(chart: dict[str, Any], lang: str, link: Callable[[str], str]
         title = "対応レコードの流れ:フレームワーク → 本書の章節"
         desc = (
             f"{len(frameworks)} のフレームワークから {len(sections)} の章節への対応レコード計 {total} 件。"
-            "数値は下の表と同じです。"
+            "数値はカバレッジ行列の表(/coverage)と同じです。"
         )
     else:
         title = "Mapping records flowing from each framework to the CCDS sections"
         desc = (
             f"{total} mapping records from {len(frameworks)} frameworks into {len(sections)} CCDS sections; "
-            "the table below gives the same numbers."
+            "the coverage matrix table (/coverage) gives the same numbers."
         )
     return sankey_svg([frameworks, sections], flows, "coverage-sankey", title, desc)
 
