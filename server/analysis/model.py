@@ -126,7 +126,10 @@ def load_model(select: Select, base: str) -> Model:
     for row in rows:
         ancestors[_v(row, "x")].append(_v(row, "up"))
     depth = {uri: len(up) for uri, up in ancestors.items()}
-    ordered = {x: tuple(sorted(up, key=lambda a: -depth.get(a, 0))) for x, up in ancestors.items()}
+    # nearest first; only items the model knows (every CCDS item has labels, so this drops nothing today)
+    ordered = {
+        x: tuple(sorted((a for a in up if a in items), key=lambda a: -depth.get(a, 0))) for x, up in ancestors.items()
+    }
     legs, none = _legs(select, p, base, items)
     legs += _etsi(select, p, base, items, legs)
     labels = {
