@@ -348,3 +348,17 @@ def test_compare_agrees_with_the_canned_cross_framework_query(artefacts: Path, u
     canned = {(r["leftRecord"], r["rightRecord"]) for r in csv.DictReader(io.StringIO(done.stdout.decode()))}
     assert canned == {(r["left_record"], r["right_record"]) for r in uk_cpsf}
     assert {r["basis"] for r in uk_cpsf} == {"same-target"}
+
+
+def test_a_whole_chapter_covers_every_phase_activity_under_it(artefacts: Path, release_dir: Path) -> None:
+    # table 3-1, CPS.GV-4 (1495) cites chapter 5 スマートホームサービスの開発フェーズとセキュリティへの取り組み as a
+    # whole, and nothing else: every phase activity of chapter 5 (5.2.x No.n, 5.4.x No.n, two levels below the
+    # chapter through 5.2 and 5.4) is covered through that one record; no R/SR requirement is
+    rows = csv_rows(artefacts, "gap", "--have", "CPS.GV-4")
+    with (DATA / "items" / "ccds.csv").open(encoding="utf-8") as handle:
+        activities = {r["id"] for r in csv.DictReader(handle) if r["kind"] == "activity"}
+    covered = [r for r in rows if r["status"] == "covered"]
+    assert {local(r["ccds_id"]) for r in covered} == activities
+    assert {(r["records"], r["whole_section"], r["group"]) for r in covered} == {
+        (record("cpsf", "CPS.GV-4", "5"), "5", "phase")
+    }
