@@ -27,9 +27,16 @@ class CannedQuery:
     text: str
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise QueryError(f"{path} is not UTF-8 text: save it as UTF-8 (SPARQL is read as UTF-8)") from None
+
+
 def describe(path: Path) -> CannedQuery:
     """Title from the first comment line, the question from the following comment lines."""
-    text = path.read_text(encoding="utf-8")
+    text = _read(path)
     comments = [line[1:].strip() for line in text.splitlines() if line.startswith("#")]
     if not comments:
         raise QueryError(f"{path.name}: a canned query must open with a '# title' comment")
@@ -43,10 +50,10 @@ def canned_queries(queries_dir: Path) -> list[CannedQuery]:
 
 def resolve_query(name_or_path: str, queries_dir: Path) -> str:
     if NAME.match(name_or_path) and (queries_dir / f"{name_or_path}.rq").exists():
-        return (queries_dir / f"{name_or_path}.rq").read_text(encoding="utf-8")
+        return _read(queries_dir / f"{name_or_path}.rq")
     path = Path(name_or_path)
     if path.suffix == ".rq" and path.is_file():
-        return path.read_text(encoding="utf-8")
+        return _read(path)
     known = ", ".join(q.name for q in canned_queries(queries_dir))
     raise QueryError(f"no canned query or .rq file {name_or_path!r}; canned queries: {known}")
 

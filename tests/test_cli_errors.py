@@ -87,6 +87,13 @@ def test_a_broken_source_is_named(
     assert not out.exists()
 
 
+def test_a_query_file_that_is_not_utf8(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.rq"
+    mine.write_bytes("# 自分の問い\nSELECT * WHERE { ?s ?p ?o } LIMIT 1\n".encode("shift_jis"))
+    message = refusal(ccds(tmp_path, "query", str(mine), "--endpoint", "http://127.0.0.1:1/sparql"))
+    assert str(mine) in message and "save it as UTF-8" in message
+
+
 def test_missing_sources_after_the_command(sources: Path, tmp_path: Path) -> None:
     """The common options work before the command, too."""
     (sources / "data" / "frameworks.csv").unlink()
