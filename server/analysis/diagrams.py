@@ -8,7 +8,7 @@ from typing import Any
 
 from ccds_crosswalk.analysis.compare import Comparison, item_of
 from ccds_crosswalk.analysis.model import Item, Model, source_order
-from ccds_crosswalk.analysis.sankey import Flow, Node, sankey_svg
+from ccds_crosswalk.analysis.sankey import Diagram, Flow, Node
 
 GROUP_ABOVE = 16  # a side with more items than this is drawn by its top-level categories
 
@@ -17,7 +17,7 @@ def _pick(labels: dict[str, str], lang: str) -> str:
     return labels.get(lang) or labels.get("ja") or labels.get("en") or ""
 
 
-def coverage_sankey(chart: dict[str, Any], lang: str, link: Callable[[str], str]) -> str:
+def coverage_sankey(chart: dict[str, Any], lang: str, link: Callable[[str], str]) -> Diagram:
     """Frameworks → CCDS sections, one flow per non-empty cell of the coverage matrix."""
     frameworks = [
         Node(f"fw:{r['notation']}", r["notation"], f"{r['notation']} {_pick(r['label'], lang)}", link(r["uri"]))
@@ -46,7 +46,7 @@ def coverage_sankey(chart: dict[str, Any], lang: str, link: Callable[[str], str]
             f"{total} mapping records from {len(frameworks)} frameworks into {len(sections)} CCDS sections; "
             "the coverage matrix table (/coverage) gives the same numbers."
         )
-    return sankey_svg([frameworks, sections], flows, "coverage-sankey", title, desc)
+    return Diagram("coverage-sankey", title, desc, [frameworks, sections], flows)
 
 
 def _root(model: Model, item: Item) -> Item:
@@ -55,7 +55,7 @@ def _root(model: Model, item: Item) -> Item:
     return item
 
 
-def comparison_sankey(model: Model, comparison: Comparison, lang: str, link: Callable[[str], str]) -> str:
+def comparison_sankey(model: Model, comparison: Comparison, lang: str, link: Callable[[str], str]) -> Diagram:
     """A's items (or categories) → CCDS sections → B's items (or categories); one unit per pair."""
     sides = {}
     for side in ("left", "right"):
@@ -101,7 +101,7 @@ def comparison_sankey(model: Model, comparison: Comparison, lang: str, link: Cal
     else:
         title = f"How {a} and {b} meet in the CCDS sections"
         desc = f"{n} pairs through {len(nodes['mid'])} CCDS sections; the table below lists every pair."
-    return sankey_svg(columns, flows, "compare-sankey", title, desc)
+    return Diagram("compare-sankey", title, desc, columns, flows)
 
 
 def _flow_title(model: Model, source: str, target: str, n: int) -> str:

@@ -37,6 +37,27 @@ class Flow:
     title: str
 
 
+@dataclass(frozen=True)
+class Diagram:
+    """What is drawn, kept so that a page can also print it as a table (the text alternative)."""
+
+    ident: str
+    title: str
+    description: str
+    columns: list[list[Node]]
+    flows: list[Flow]
+
+    def svg(self) -> str:
+        return sankey_svg(self.columns, self.flows, self.ident, self.title, self.description)
+
+    def table(self) -> list[tuple[Node, Node, int]]:
+        """(from, to, count) for every flow, in the order of the columns."""
+        nodes = {n.key: n for column in self.columns for n in column}
+        order = {key: i for i, key in enumerate(nodes)}
+        ordered = sorted(self.flows, key=lambda f: (order[f.source], order[f.target]))
+        return [(nodes[f.source], nodes[f.target], f.value) for f in ordered]
+
+
 def _attr(text: str) -> str:
     return escape(text, quote=True)
 

@@ -131,6 +131,9 @@ def test_compare_page_in_both_languages(server: str) -> None:
         into = sum(n for (s, _), n in picture.items() if s.startswith("a:"))
         out = sum(n for (s, _), n in picture.items() if s.startswith("s:"))
         assert into == out == len(rows) - 1
+        # its text alternative: the same flows as a table
+        listed_flows = table(html, "flows")[1:]
+        assert sorted(int(r[2]) for r in listed_flows) == sorted(picture.values())
         assert "<script" not in html.split("</head>")[1] and ' style="' not in html
 
 

@@ -43,7 +43,7 @@ def export_flows(settings: Settings, built: Built, directory: Path) -> list[Arte
     chart = coverage_chart(lambda query: select_on(store, query), base, frameworks)
     artefacts = []
     for lang in ("ja", "en"):
-        svg = coverage_sankey(chart, lang, str)
+        svg = coverage_sankey(chart, lang, str).svg()
         text = f'<?xml version="1.0" encoding="utf-8"?>\n{svg}\n'
         what = "Coverage flow diagram (Sankey, SVG), " + ("Japanese" if lang == "ja" else "English")
         artefacts += write_with_companions(directory / flow_file(lang), text, what)
