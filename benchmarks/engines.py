@@ -168,7 +168,7 @@ def start_ours(
     workdir: Path,
     limit_s: float,
     workers: int = 1,
-    query_workers: int = 2,
+    query_workers: int = 1,  # the defaults of `ccds-crosswalk serve`
     query_threads: int = 4,
     tag: str = "",
 ) -> Engine:

@@ -37,9 +37,9 @@ def measure(release_dir: Path, base: str, crosswalk_query: str) -> list[tuple[st
 
     import pyoxigraph as ox
 
-    from ccds_crosswalk.engine.store import load_store
+    from ccds_crosswalk.engine.store import load_store, load_union_store
 
-    store = load_store(release_dir, base)
+    store = load_union_store(release_dir, base)  # the web process's store
     worker_store = load_store(release_dir, base)
     from ccds_crosswalk.engine.evaluate import UNION_GRAPH, prepare
 

@@ -261,7 +261,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="HTTP worker processes")
-    serve.add_argument("--query-workers", type=int, default=2, help="query engine processes per HTTP worker")
+    serve.add_argument(
+        "--query-workers", type=int, default=Limits().query_workers, help="query engine processes per HTTP worker"
+    )
     serve.add_argument("--query-threads", type=int, default=4, help="queries each query process answers at once")
     serve.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run")
     cache = Limits()

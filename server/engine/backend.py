@@ -1,16 +1,25 @@
 """Where the web app gets its data. `Embedded` answers from the release in memory: the fixed, cheap lookups
-of pages and resources run in-process on pyoxigraph; user SPARQL goes to the killable worker pool."""
+of pages and resources run in-process on pyoxigraph; user SPARQL goes to the killable worker pool, except queries
+of a shape a worker has judged provably cheap (server/engine/cheap.py), which are answered in-process."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import pyoxigraph as ox
 
+from ccds_crosswalk.engine.cheap import ShapeBook, is_cheap, shape, stats_of
+from ccds_crosswalk.engine.evaluate import UNION_GRAPH, evaluate
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryRequest
 from ccds_crosswalk.engine.pool import QueryPool
+
+log = logging.getLogger("ccds_crosswalk.engine")
+INLINE_BUDGET_S = 0.05  # an in-process query that used more CPU than this (it should not) demotes its shape
 
 OWL_SOURCE = "http://www.w3.org/2002/07/owl#annotatedSource"
 OWL_TARGET = "http://www.w3.org/2002/07/owl#annotatedTarget"
@@ -88,45 +97,103 @@ def as_terms(triples: list[ox.Triple]) -> list[Triple]:
 
 
 def select_on(store: ox.Store, query: str) -> list[Row]:
-    """A SELECT on a release's store, the union of its graphs as the default graph."""
-    solutions = store.query(query, use_default_graph_as_union=True)
+    """A SELECT on a release's store, the union of its graphs as the default graph (the materialised one when
+    the store has it: with it, the option would count each triple twice)."""
+    union = ox.NamedNode(UNION_GRAPH)
+    if store.contains_named_graph(union):
+        solutions = store.query(query, default_graph=[union])
+    else:
+        solutions = store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{n: to_term(s[n]) for n in names if s[n] is not None} for s in solutions]
 
 
 class Embedded:
+    """`store` holds the release with its union default graph materialised (evaluate.prepare)."""
+
     in_memory = True
 
-    def __init__(self, store: ox.Store, pool: QueryPool) -> None:
+    def __init__(self, store: ox.Store, pool: QueryPool, shapes: ShapeBook | None = None) -> None:
         self.store, self.pool = store, pool
+        self.shapes = shapes or ShapeBook()
+        self.union = ox.NamedNode(UNION_GRAPH)
+        self.counters = {"inline": 0, "pooled": 0, "demoted": 0}
+        self._judge_thread = ThreadPoolExecutor(1, thread_name_prefix="shape-judge")
+        self._judging = False
+        # the parser builds its grammar on first use (a few hundred ms): now, while the server starts, not on
+        # the first new query
+        self._judge_thread.submit(is_cheap, "ASK {}", stats_of(store))
 
     def exists(self, uri: str) -> bool:
-        return next(iter(self.store.quads_for_pattern(ox.NamedNode(uri), None, None, None)), None) is not None
+        return next(iter(self.store.quads_for_pattern(ox.NamedNode(uri), None, None, self.union)), None) is not None
 
     def triples(self, uri: str) -> list[ox.Triple]:
         """Outgoing triples (asserted and inferred), the records pointing at it, and labels of linked resources."""
-        node = ox.NamedNode(uri)
+        node, union = ox.NamedNode(uri), self.union
         seen: set[ox.Triple] = set()
         linked: set[ox.NamedNode] = set()
-        for quad in self.store.quads_for_pattern(node, None, None, None):
+        for quad in self.store.quads_for_pattern(node, None, None, union):
             seen.add(quad.triple)
             if isinstance(quad.object, ox.NamedNode):
                 linked.add(quad.object)
         for predicate in (OWL_SOURCE, OWL_TARGET):
-            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), node, None):
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), node, union):
                 seen.add(quad.triple)
                 linked.add(quad.subject)
         linked.discard(node)
         for other in linked:
             for predicate in LABELS:
-                seen.update(q.triple for q in self.store.quads_for_pattern(other, ox.NamedNode(predicate), None, None))
+                seen.update(q.triple for q in self.store.quads_for_pattern(other, ox.NamedNode(predicate), None, union))
         return in_order(seen, uri)
 
     def select(self, query: str) -> list[Row]:
         return select_on(self.store, query)
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
-        return await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
+        """A query of a shape judged cheap is answered here, on the event loop (it takes well under a
+        millisecond to a few); any other goes to the pool, whose worker judges its shape when it is new."""
+        if request.default_graphs is None and request.named_graphs is None:
+            key = shape(request.query)
+            verdict = self.shapes.get(key)
+            if verdict is None:
+                verdict = await self._judge(key)
+            if verdict:
+                return self._inline(request, key)
+            if verdict is None:  # the judge was busy: the worker judges it, after answering
+                request = replace(request, shape=key)
+        self.counters["pooled"] += 1
+        answer = await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
+        return replace(answer, where="query worker")
+
+    async def _judge(self, key: str) -> bool | None:
+        """Judge a new shape here, on one thread beside the event loop (a parse: milliseconds), so that a cheap
+        query of a new shape does not wait behind a runaway in the pool either; None when that thread is busy
+        with another shape (the pool's worker judges this one then)."""
+        if self._judging:
+            return None
+        self._judging = True
+        try:
+            loop = asyncio.get_running_loop()
+            verdict = await loop.run_in_executor(self._judge_thread, lambda: is_cheap(key, stats_of(self.store)))
+        except Exception:  # a judgement that fails is "not cheap"
+            verdict = False
+        finally:
+            self._judging = False
+        self.shapes.put(key, verdict)
+        return verdict
+
+    def _inline(self, request: QueryRequest, key: str) -> QueryAnswer:
+        self.counters["inline"] += 1
+        began = time.thread_time()  # CPU, not wall time: a busy machine may preempt a cheap query
+        try:
+            return replace(evaluate(self.store, request), where="web process")
+        finally:
+            took = time.thread_time() - began
+            if took > INLINE_BUDGET_S:  # the cost model was wrong about this shape: never again in-process
+                self.shapes.put(key, False)
+                self.counters["demoted"] += 1
+                log.warning("a query judged cheap used %.0f ms of CPU here; its shape goes to the pool", took * 1e3)
 
     def close(self) -> None:
+        self._judge_thread.shutdown(wait=False)
         self.pool.close()

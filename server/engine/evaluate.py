@@ -39,8 +39,11 @@ def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
     from rdflib.plugins.sparql.algebra import translatePrologue
     from rdflib.plugins.sparql.parser import parseQuery
 
+    from ccds_crosswalk.engine.cheap import PARSER_LOCK
+
     try:
-        parsed = parseQuery(query)
+        with PARSER_LOCK:  # pyparsing is not thread-safe, and a worker answers on several threads
+            parsed = parseQuery(query)
         prologue = translatePrologue(parsed[0], None)
         clauses = parsed[1].get("datasetClause") or []
         defaults = [str(prologue.absolutize(c["default"])) for c in clauses if "default" in c]

@@ -16,6 +16,7 @@ class QueryRequest:
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
+    shape: str | None = None  # set: the worker also judges whether this shape is cheap (server/engine/cheap.py)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class QueryAnswer:
     media_type: str
     body: bytes
     form: str = ""  # SELECT, ASK, CONSTRUCT (CONSTRUCT and DESCRIBE)
+    where: str = ""  # who evaluated it: "web process" (a cheap query) or "query worker"
 
 
 class QueryError(Exception):

@@ -5,6 +5,7 @@ tokens with comments, strings and IRIs blanked out, so 'SERVICE' inside a litera
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NOT_CODE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
@@ -26,7 +27,10 @@ _MAX_NESTING = 256  # the parser recurses per level and overflows its stack (kil
 
 
 def nesting(code: str) -> int:
-    """How deep the query nests: brackets ( [ { plus runs of the unary operators ! and ^ (path inverse)."""
+    """How deep the query nests: brackets ( [ { plus runs of the unary operators ! and ^ (path inverse); 0 when
+    it has too few of them to nest deeper than the limit."""
+    if sum(code.count(c) for c in "([{!^") <= _MAX_NESTING:  # cannot nest deeper than that: skip the walk
+        return 0
     depth = deepest = run = 0
     for index, char in enumerate(code):
         if char in "([{":
@@ -41,6 +45,7 @@ def nesting(code: str) -> int:
     return deepest
 
 
+@lru_cache(maxsize=64)  # one request asks for it several times (refusal, query_form, dataset_clauses)
 def code_only(query: str) -> str:
     return _NOT_CODE.sub(" ", query)
 

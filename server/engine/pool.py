@@ -18,6 +18,7 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
@@ -104,8 +105,17 @@ class QueryPool:
     deadlines. A worker that dies on its own takes nobody's blame: its queries are re-sent once, so a query that
     crashes workers can crash at most two. A killed worker is replaced by forking the preloaded fork server."""
 
-    def __init__(self, release_dir: Path, base: str, size: int, timeout_s: float, threads: int = 4) -> None:
+    def __init__(
+        self,
+        release_dir: Path,
+        base: str,
+        size: int,
+        timeout_s: float,
+        threads: int = 4,
+        on_verdict: Callable[[str, bool], None] | None = None,
+    ) -> None:
         self._release_dir, self._base, self._timeout = str(release_dir), base, timeout_s
+        self._on_verdict = on_verdict  # a worker's judgement of a query shape (server/engine/cheap.py)
         self._threads = max(threads, 1)
         self._context = _context(self._release_dir, base)
         self._lock = threading.Condition()
@@ -159,9 +169,14 @@ class QueryPool:
         """One thread per worker: hand each answer to its caller and give the freed thread to a waiting job."""
         while True:
             try:
-                job_id, outcome = worker.conn.recv()
+                message = worker.conn.recv()
             except (EOFError, OSError):
                 break
+            if message[0] == "shape":
+                if self._on_verdict is not None:
+                    self._on_verdict(message[1], message[2])
+                continue
+            job_id, outcome = message
             with self._lock:
                 job = worker.jobs.pop(job_id, None)
                 sends = self._dispatch()

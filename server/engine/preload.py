@@ -17,12 +17,14 @@ STORE: Any = None
 LOADED_FROM: tuple[str, str] | None = None
 
 if os.environ.get(TARGET):
+    from ccds_crosswalk.engine.cheap import stats_of
     from ccds_crosswalk.engine.evaluate import prepare
     from ccds_crosswalk.engine.store import load_store
 
     release_dir, base = json.loads(os.environ[TARGET])
     STORE = load_store(Path(release_dir), base)
     prepare(STORE)
+    stats_of(STORE)  # what the workers judge shapes by (server/engine/cheap.py), computed before they fork
     LOADED_FROM = (release_dir, base)
     gc.collect()
     gc.freeze()  # the collector never touches (so never copies) what every worker inherits

@@ -4,6 +4,7 @@ not wait for a heavy one). The pool in server/engine/pool.py starts, feeds and, 
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import sys
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ccds_crosswalk.engine.cheap import is_cheap, stats_of
 from ccds_crosswalk.engine.evaluate import evaluate, prepare
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
 
@@ -63,6 +65,12 @@ def _demote_heavy_queries(running: dict[int, _Running], lock: threading.Lock) ->
             _demote(entry, level)
 
 
+def _trim() -> None:
+    """glibc keeps what a thread's arena freed for later; after a heavy query that is megabytes per thread."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
     """Answer up to `threads` queries at once on one store. Answers go back tagged with their job id."""
     from ccds_crosswalk.engine import preload
@@ -105,7 +113,16 @@ def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
                 entry = running.pop(ident, None)
             with sending:
                 conn.send((job_id, result))
+            if request.shape is not None and not isinstance(result, QueryError):
+                # judged after answering, so the parse (milliseconds, once per shape) delays nobody's answer
+                try:
+                    verdict = is_cheap(request.shape, stats_of(store))
+                except Exception:  # never lose a serving thread over a judgement: not cheap
+                    verdict = False
+                with sending:
+                    conn.send(("shape", request.shape, verdict))
             if entry is not None and entry.demoted:
+                _trim()  # a heavy query's memory, freed by now, goes back to the system (not kept per thread)
                 retired.put(ident)  # the main thread starts the replacement: a thread inherits its creator's nice
                 return
 

@@ -18,19 +18,21 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ccds_crosswalk.engine.backend import Backend, Embedded
+from ccds_crosswalk.engine.cheap import ShapeBook, stats_of
 from ccds_crosswalk.engine.jobs import QueryError
 from ccds_crosswalk.engine.pool import QueryPool
-from ccds_crosswalk.engine.store import load_store
+from ccds_crosswalk.engine.store import load_union_store
 from ccds_crosswalk.release.vocab import prefixes as all_prefixes
 from ccds_crosswalk.settings import Settings
 from ccds_crosswalk.web import analysis, downloads, pages, resources, source, sparql
 from ccds_crosswalk.web.http import error
-from ccds_crosswalk.web.middleware import Compress, Guard, configure_logging
+from ccds_crosswalk.web.middleware import Compress, Guard, SimpleCors, configure_logging
 from ccds_crosswalk.web.render import environment
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Longer URLs get 414 with "POST the query instead"; beyond ~80 KB the HTTP parser itself refuses the request (400).
 MAX_URL_BYTES = 32_768
+CORS_EXPOSE = ["ETag", "Content-Location", "Link"]
 
 
 class NotBuilt(RuntimeError):
@@ -38,15 +40,18 @@ class NotBuilt(RuntimeError):
 
 
 def embedded_backend(settings: Settings) -> Backend:
-    store = load_store(settings.release_dir, settings.base_uri)
+    store = load_union_store(settings.release_dir, settings.base_uri)  # the workers hold the named graphs
+    stats_of(store)  # what new query shapes are judged by (server/engine/cheap.py), once, before serving
+    shapes = ShapeBook()
     pool = QueryPool(
         settings.release_dir,
         settings.base_uri,
         settings.limits.query_workers,
         settings.limits.query_timeout_s,
         settings.limits.query_threads,
+        on_verdict=shapes.put,
     )
-    return Embedded(store, pool)
+    return Embedded(store, pool, shapes)
 
 
 def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
@@ -73,7 +78,8 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     app.state.backend = backend
     release_id = hashlib.sha256(manifest_path.read_bytes()).hexdigest()  # identifies the build's content
     cache = sparql.make_cache(settings, backend, release_id)
-    app.include_router(sparql.make_router(settings, backend, prefixes, cache))
+    endpoint = sparql.make_endpoint(settings, backend, prefixes, cache)
+    app.include_router(sparql.make_router(endpoint))
     app.include_router(resources.make_router(settings, backend, env, prefixes, built_at))
     app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at))
     app.include_router(downloads.make_router(settings, manifest, built_at))
@@ -104,7 +110,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
         allow_origins=["*"],
         allow_methods=["GET", "POST", "HEAD"],
         allow_headers=["Accept", "Content-Type", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["ETag", "Content-Location", "Link"],
+        expose_headers=CORS_EXPOSE,
     )
     limits = settings.limits
-    return Guard(app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES)  # type: ignore[return-value]
+    # GET and POST /sparql skip the framework: the same endpoint, with what the middleware above would add
+    lean_sparql = Compress(SimpleCors(sparql.lean(endpoint), CORS_EXPOSE), minimum_size=800)
+    return Guard(  # type: ignore[return-value]
+        app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES, lean={"/sparql": lean_sparql}
+    )

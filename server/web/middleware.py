@@ -47,8 +47,9 @@ class Guard:
     """Request-size limit (413 before the app reads an oversized body), hardening headers, access log, no stack
     traces."""
 
-    def __init__(self, app: ASGIApp, max_body: int, max_url: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, max_url: int, lean: dict[str, ASGIApp] | None = None) -> None:
         self.app, self.max_body, self.max_url = app, max_body, max_url
+        self.lean = lean or {}  # path -> a bare ASGI app for GET and POST, past the framework (sparql.lean)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,8 +84,9 @@ class Guard:
             if body is None:
                 await _plain(logged_send, 413, f"the request body is larger than {self.max_body} bytes\n")
             else:
+                app = self.lean.get(scope.get("path", "")) if scope.get("method") in ("GET", "POST") else None
                 try:
-                    await self.app(scope, _replay(body, receive), logged_send)
+                    await (app or self.app)(scope, _replay(body, receive), logged_send)
                 except Exception:  # the last resort: never a stack trace to the client
                     logging.getLogger("ccds_crosswalk").exception("unhandled error")
                     if not state["started"]:
@@ -157,3 +159,26 @@ def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
     if vary:
         out.append((b"vary", ", ".join(vary).encode("latin-1")))
     return out
+
+
+class SimpleCors:
+    """What CORSMiddleware adds to a simple (non-preflight) cross-origin request, for an app served past the
+    framework (a lean route); preflights (OPTIONS) still go to the framework's CORSMiddleware."""
+
+    def __init__(self, app: ASGIApp, expose: list[str]) -> None:
+        self.app = app
+        self.headers = [(b"access-control-allow-origin", b"*")]
+        if expose:
+            self.headers.append((b"access-control-expose-headers", ", ".join(expose).encode("latin-1")))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not any(name == b"origin" for name, _ in scope.get("headers") or []):
+            await self.app(scope, receive, send)
+            return
+
+        async def with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*(message.get("headers") or []), *self.headers]
+            await send(message)
+
+        await self.app(scope, receive, with_cors)

@@ -23,18 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
-
 from ccds_crosswalk import iris
 from ccds_crosswalk.formats import media_type_of_file
 from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item
 from ccds_crosswalk.release.serialise import Artefact, describe, write_with_companions
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # openpyxl (with numpy, ~25 MB) is imported where a workbook is made, not by the web app
+    from openpyxl import Workbook
+
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.settings import Settings
 
@@ -128,6 +125,10 @@ def csv_text(base: str, data: Data) -> str:
 
 
 def workbook(base: str, data: Data) -> Workbook:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     book.properties.creator = "ccds-crosswalk"
@@ -161,6 +162,8 @@ def xlsx_bytes(base: str, data: Data) -> bytes:
 
 def repack(book: Workbook) -> bytes:
     """A workbook's bytes with fixed zip entry dates, order and compression (set its properties' dates first)."""
+    from openpyxl.writer.excel import ExcelWriter
+
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(book, archive).save()  # openpyxl's save_workbook would stamp properties.modified with now
