@@ -43,6 +43,7 @@ JARS = [
     "gson",
     "guava",
     "httpclient",
+    "httpclient-cache",  # jsonld-java, the JSON-LD 1.0 reader
     "httpcore",
     "jackson-annotations",
     "jackson-core",

@@ -63,16 +63,18 @@ def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple
     for predicate in sorted(by_predicate):
         objects = by_predicate[predicate]
         key, kind = reverse_terms.get(predicate, (compact(predicate), None))
-        if kind == "@language" and all(isinstance(o, Literal) for o in objects):
+        # a language map only when every value has a language: "@none" as a map key is JSON-LD 1.1, and a 1.0
+        # reader would take it for a language tag
+        if kind == "@language" and all(isinstance(o, Literal) and o.language for o in objects):
             languages: dict[str, list[str]] = {}
             for obj in objects:
-                languages.setdefault(obj.language or "@none", []).append(str(obj))
+                languages.setdefault(str(obj.language), []).append(str(obj))
             node[key] = {lang: _one_or_many(sorted(v)) for lang, v in sorted(languages.items())}
         elif kind == "@id" and all(isinstance(o, URIRef) for o in objects):
             node[key] = _one_or_many(sorted(compact(str(o)) for o in objects))
         else:
             values = [_plain(o) if isinstance(o, Literal) else {"id": _id(o, compact)} for o in objects]
-            if kind == "@language":  # a language-map key cannot hold these: use the full property
+            if kind == "@language":  # a language-map key cannot hold these (a link, a plain string): the full property
                 key = compact(predicate)
             node[key] = _one_or_many(sorted(values, key=_key))
     return node

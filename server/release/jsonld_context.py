@@ -1,4 +1,5 @@
-"""The published JSON-LD @context ({base}context.jsonld): short, readable keys for the crosswalk's terms."""
+"""The published JSON-LD @context ({base}context.jsonld): short, readable keys for the crosswalk's terms, in
+JSON-LD 1.0 form so that 1.0 and 1.1 readers alike read every JSON-LD file of the release."""
 
 from __future__ import annotations
 
@@ -63,7 +64,9 @@ TERMS: dict[str, tuple[str, str | None]] = {
 
 
 def context(base: str) -> dict[str, Any]:
-    terms: dict[str, Any] = {"@version": 1.1, "id": "@id", "type": "@type"}
+    # JSON-LD 1.0 form: aliases, prefixes, typed and language-map terms are all 1.0, so no "@version": 1.1, which
+    # 1.0 readers (Debian's Jena 4.5, older rdflib-jsonld) reject. A 1.1 reader expands it to the same triples.
+    terms: dict[str, Any] = {"id": "@id", "type": "@type"}
     terms.update(prefixes(base))
     for key, (iri, kind) in TERMS.items():
         if kind == "@language":
