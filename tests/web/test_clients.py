@@ -154,6 +154,28 @@ def test_curl_http2_get(curl: str, url: str) -> None:
     assert notations_of_json(body) == UK1_TARGETS
 
 
+@pytest.mark.parametrize("how", ["form", "multipart-file"])
+def test_curl_http2_posts_to_the_gap_form(curl: str, url: str, how: str) -> None:
+    """/gap is the other POST route: the POSTed form, or a file in it, gives the same CSV as the same GET."""
+    expected = httpx.get(f"{url}/gap?have=UK1,UK2,UK3&against=ccds&format=csv", timeout=60)
+    assert expected.status_code == 200 and "UK1" in expected.text
+    if how == "form":
+        sent = ["--data-urlencode", "have=UK1,UK2,UK3", "--data-urlencode", "against=ccds"]
+    else:
+        sent = ["-F", "file=@-;filename=have.csv;type=text/csv", "-F", "have=", "-F", "against=ccds"]
+    done = subprocess.run(
+        [curl, "-sS", "--http2", "-o", "-", "-w", "\n%{http_code}", *sent, f"{url}/gap?format=csv"],
+        input="id\nUK1\nUK2\nUK3\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    body, _, status = done.stdout.rpartition("\n")
+    assert status == "200", done.stdout[-500:] + done.stderr
+    assert body == expected.text
+
+
 # ------------------------------------------------------------------ raw HTTP/1.1
 
 
