@@ -1,9 +1,10 @@
 """Two frameworks compared through CCDS.
 
 Two external items are related when a mapping record of each (a *leg*) resolves to the same CCDS item, or when
-one leg cites a whole section (or chapter) and the other an item under it, at any depth: the section then counts
-for everything under it, and the row says so (`basis`, `whole_section`). Every such row is *derived*: the
-Appendix never prints it; it names both legs so it can be traced to two printed rows, and the errata of both.
+one leg cites a whole section (or chapter: the row prints no item) and the other the section or an item under it,
+at any depth: the section then counts for everything under it, and the row says so (`basis`, `whole_section`).
+Every such row is *derived*: the Appendix never prints it; it names both legs so it can be traced to two printed
+rows, and the errata of both.
 
 Compared with CCDS itself, each leg is printed (its own target, `derived` false), and a whole-section target adds
 a derived row for each CCDS item under the section. ETSI EN 303 645 groups are always derived (through the UK
@@ -65,14 +66,19 @@ def compare(model: Model, a: str, b: str) -> Comparison:
     return Comparison(a, b, sorted(pairs, key=lambda p: _key(model, p)))
 
 
-def relation(model: Model, left: str, right: str) -> tuple[str, str] | None:
-    """How two CCDS targets meet: (basis, whole section) or None."""
-    if left == right:
+def relation(model: Model, left: Leg, right: Leg) -> tuple[str, str] | None:
+    """How two legs meet in CCDS: (basis, whole section) or None. A whole-section citation counts for the section
+    and everything under it; a leg naming one item meets the same item; a leg whose item could not be identified
+    (its target is a section it does not cite whole) meets only a whole-section citation around it."""
+    lt, rt = left.target, right.target
+    if left.whole and right.whole and lt == rt:
         return SAME, ""
-    if left in model.ancestors.get(right, ()):
-        return LEFT_SECTION, left
-    if right in model.ancestors.get(left, ()):
-        return RIGHT_SECTION, right
+    if left.whole and (lt == rt or lt in model.ancestors.get(rt, ())):
+        return LEFT_SECTION, lt
+    if right.whole and (lt == rt or rt in model.ancestors.get(lt, ())):
+        return RIGHT_SECTION, rt
+    if lt == rt and model.items[lt].kind != "Section":
+        return SAME, ""
     return None
 
 
@@ -81,7 +87,7 @@ def _through_ccds(model: Model, a: str, b: str) -> list[Pair]:
     pairs = []
     for left in model.legs_of(a):
         for right in rights:
-            found = relation(model, left.target, right.target)
+            found = relation(model, left, right)
             if found:
                 basis, section = found
                 specific = right.target if basis == LEFT_SECTION else left.target
@@ -93,7 +99,7 @@ def _with_ccds(model: Model, external: str) -> list[Pair]:
     pairs = []
     for leg in model.legs_of(external):
         pairs.append(Pair(leg, None, leg.target, PRINTED, ""))
-        for below in model.descendants(leg.target):
+        for below in model.descendants(leg.target) if leg.whole else ():
             pairs.append(Pair(leg, None, below, UNDER_SECTION, leg.target))
     return pairs
 

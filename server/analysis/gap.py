@@ -2,7 +2,8 @@
 
 Against CCDS (`--against ccds`): the held items are external (any framework, ETSI groups included). A CCDS
 phase activity or R/SR requirement is
-  * covered   when a held item's mapping record cites it, or a section (or chapter) above it at any depth;
+  * covered   when a held item's mapping record cites it, or cites a section (or chapter) above it at any depth
+              as a whole (a row printing no item);
   * partial   when every such record carries a 共通要件 qualifier: only those common requirements are met;
   * remaining otherwise; `open_items` then lists the items of the held frameworks whose records would cover it.
 The Appendix relates items (skos:relatedMatch); "covered" means "linked by a printed record", never equivalence.
@@ -86,9 +87,11 @@ class Gap:
 def parse_have(model: Model, text: str, filename: str = "") -> tuple[Held, ...]:
     """IDs separated by commas, spaces or lines; a CSV with an `id` (and optional `scheme`) column; or an SSSOM
     TSV (its subject_id column, CURIEs expanded with its curie_map)."""
-    if filename.endswith(".tsv") or "subject_id" in text.split("\n", 50)[-1] or "\nsubject_id\t" in text:
+    lines = [line for line in text.lstrip("\ufeff").splitlines() if line.strip() and not line.startswith("#")]
+    header = lines[0] if lines else ""
+    if filename.endswith(".tsv") or "subject_id" in header.split("\t"):
         tokens = _sssom_subjects(text)
-    elif filename.endswith(".csv") or re.match(r"^\ufeff?(scheme,)?id(,|\r?\n)", text):
+    elif filename.endswith(".csv") or "id" in [cell.strip() for cell in header.split(",")]:
         tokens = _csv_ids(text)
     else:
         tokens = [t for t in re.split(r"[\s,;]+", text) if t]
@@ -202,7 +205,8 @@ def _against_ccds(model: Model, held: tuple[Held, ...], level: int | None) -> li
     order = {g: i for i, g in enumerate(GROUPS)}
     universe.sort(key=lambda i: (order[group_of(i)], i.level or 0, source_order(i)))
     for item in universe:
-        reach = [leg for leg in pool if leg.target == item.uri or leg.target in model.ancestors.get(item.uri, ())]
+        above = model.ancestors.get(item.uri, ())
+        reach = [leg for leg in pool if leg.target == item.uri or (leg.whole and leg.target in above)]
         mine = tuple(leg for leg in reach if _is_held(leg, held))
         others = tuple(leg for leg in reach if not _is_held(leg, held))
         if not mine:

@@ -2,9 +2,11 @@
 
 A *leg* is one mapping record seen from its external item: the record's URI, the item it belongs to (a CPSF
 bullet statement counts for its requirement, with its number kept), the CCDS target it resolves to after the
-errata, the target as printed, the 共通要件 qualifiers and the errata that affect it. ETSI EN 303 645 provision
-groups have no records of their own: each gets the legs of the UK guideline it derives from, with the
-derivation node named in `via`.
+errata, the target as printed, the 共通要件 qualifiers, the errata that affect it, and whether it cites a section
+as a whole (the row prints a section and no item). A row that prints an item which an erratum can only resolve
+to its section (E22: the item cannot be identified) targets the section without citing all of it.
+ETSI EN 303 645 provision groups have no records of their own: each gets the legs of the UK guideline it derives
+from, with the derivation node named in `via`.
 
 The CCDS hierarchy is read with `skos:broader+` (not the reasoner's materialised closure), so any structural node
 added to data/items/ccds.csv (a chapter, a section grouping sections) takes part in the roll-ups at once.
@@ -66,6 +68,7 @@ class Leg:
     qualifiers: tuple[str, ...]  # 共通要件 numbers, e.g. ("6",)
     errata: tuple[str, ...]
     line: int
+    whole: bool = False  # the row cites a section as a whole (prints no item): it counts for all under it
     via: str = ""  # for an ETSI leg: the prov:Derivation from the UK guideline
 
 
@@ -180,11 +183,12 @@ def _items(select: Select, p: str, base: str) -> dict[str, Item]:
 def _legs(select: Select, p: str, base: str, items: dict[str, Item]) -> tuple[list[Leg], dict[str, list[str]]]:
     rows = select(
         p
-        + """SELECT ?r ?subject ?parent ?target ?printed ?line ?table ?seq WHERE {
+        + """SELECT ?r ?subject ?parent ?target ?printed ?printedItem ?line ?table ?seq WHERE {
           ?r a ccdsx:MappingRecord ; owl:annotatedSource ?subject ; owl:annotatedTarget ?target ;
              ccdsx:sequence ?seq ; dcterms:source/dcterms:identifier ?table .
           OPTIONAL { ?subject a ccdsx:Statement ; skos:broader ?parent }
-          OPTIONAL { ?r ccdsx:printedTarget ?printed } OPTIONAL { ?r ccdsx:sourceLine ?line } }"""
+          OPTIONAL { ?r ccdsx:printedTarget ?printed } OPTIONAL { ?r ccdsx:sourceLine ?line }
+          OPTIONAL { ?r ccdsx:printedItem ?printedItem } }"""
     )
     extras: dict[str, dict[str, set[str]]] = defaultdict(lambda: {"errata": set(), "qualifiers": set()})
     for r in select(
@@ -216,6 +220,8 @@ def _legs(select: Select, p: str, base: str, items: dict[str, Item]) -> tuple[li
                 tuple(sorted(extras[uri]["qualifiers"], key=int)),
                 tuple(sorted(extras[uri]["errata"])),
                 int(_v(r, "line", "0")),
+                # a section resolved from an item that cannot be identified (E22) is no whole-section citation
+                whole=items[target].kind == "Section" and not _v(r, "printedItem"),
             )
         )
     return legs, dict(none)
@@ -249,6 +255,7 @@ def _etsi(select: Select, p: str, base: str, items: dict[str, Item], legs: list[
                 leg.qualifiers,
                 leg.errata,
                 leg.line,
+                leg.whole,
                 via=_v(r, "d"),
             )
             for leg in by_item[uk]

@@ -134,10 +134,12 @@ def test_erratum_e04_pairs_the_misprinted_row_with_its_resolved_target(uk_cpsf: 
 
 
 @cache
-def curated() -> tuple[dict[str, list[str]], dict[str, list[dict[str, str]]]]:
-    """The second reading: CCDS parents and every printed row with a target, from data/ with the csv module."""
+def curated() -> tuple[dict[str, list[str]], set[str], dict[str, list[dict[str, str]]]]:
+    """The second reading: CCDS parents and sections, and every printed row with a target, from data/ (csv)."""
     with (DATA / "items" / "ccds.csv").open(encoding="utf-8") as handle:
-        parent = {row["id"]: row["parent"] for row in csv.DictReader(handle)}
+        items = list(csv.DictReader(handle))
+    parent = {row["id"]: row["parent"] for row in items}
+    sections = {row["id"] for row in items if row["kind"] in ("chapter", "section")}
     ancestors: dict[str, list[str]] = defaultdict(list)
     for item in parent:
         up = parent[item]
@@ -148,21 +150,32 @@ def curated() -> tuple[dict[str, list[str]], dict[str, list[dict[str, str]]]]:
     for scheme in ("iotsg", "cpsf", "uk-cop", "sb327"):
         with (DATA / "mappings" / f"{scheme}.csv").open(encoding="utf-8") as handle:
             rows[scheme] = [r for r in csv.DictReader(handle) if r["target"]]
-    return dict(ancestors), rows
+    return dict(ancestors), sections, rows
+
+
+def meet(left: dict[str, str], right: dict[str, str]) -> bool:
+    """The rule, read plainly: a row printing a section and no item covers the section and all under it; a row
+    naming an item meets the same item; a row whose item resolved only to its section (E22) names no item."""
+    ancestors, sections, _ = curated()
+    lt, rt = left["target"], right["target"]
+    if not left["item"] and (lt == rt or lt in ancestors.get(rt, [])):
+        return True
+    if not right["item"] and (rt == lt or rt in ancestors.get(lt, [])):
+        return True
+    return lt == rt and lt not in sections
 
 
 def oracle_pairs(a: str, b: str) -> set[tuple[str, str, str, str, str, str]]:
-    ancestors, rows = curated()
-    out = set()
-    for left in rows[a]:
-        for right in rows[b]:
-            lt, rt = left["target"], right["target"]
-            if lt == rt or lt in ancestors.get(rt, []) or rt in ancestors.get(lt, []):
-                out.add((left["subject"], left["line"], lt, right["subject"], right["line"], rt))
-    return out
+    _, _, rows = curated()
+    return {
+        (left["subject"], left["line"], left["target"], right["subject"], right["line"], right["target"])
+        for left in rows[a]
+        for right in rows[b]
+        if meet(left, right)
+    }
 
 
-@pytest.mark.parametrize(("a", "b"), [("uk-cop", "cpsf"), ("uk-cop", "sb327"), ("iotsg", "cpsf")])
+@pytest.mark.parametrize(("a", "b"), [("uk-cop", "cpsf"), ("uk-cop", "sb327"), ("iotsg", "cpsf"), ("sb327", "cpsf")])
 def test_compare_lists_every_pair_with_both_legs(artefacts: Path, release_dir: Path, a: str, b: str) -> None:
     rows = csv_rows(artefacts, "compare", a, b)
     found = set()
@@ -362,3 +375,35 @@ def test_a_whole_chapter_covers_every_phase_activity_under_it(artefacts: Path, r
     assert {(r["records"], r["whole_section"], r["group"]) for r in covered} == {
         (record("cpsf", "CPS.GV-4", "5"), "5", "phase")
     }
+
+
+def test_a_bullet_statement_holds_only_its_own_rows(artefacts: Path, release_dir: Path) -> None:
+    # table 3-1, CPS.RA-4 has two bullet statements: the first is 該当なし (1576), the second cites 6.2.5
+    # SR2-A-2「セキュア設計・コーディング」 (1598, printed under the variant title スマートフォンアプリに対する…: E14)
+    second = {r["ccds_id"]: r for r in csv_rows(artefacts, "gap", "--have", "cpsf:CPS.RA-4/2")}
+    assert {i for i, r in second.items() if r["status"] != "remaining"} == {"SR2-A-2"}
+    assert second["SR2-A-2"]["held_items"] == "CPS.RA-4/2" and second["SR2-A-2"]["errata"] == "E14"
+    first = csv_rows(artefacts, "gap", "--have", "CPS.RA-4/1")
+    assert {r["status"] for r in first} == {"remaining"}
+
+
+def test_erratum_e22_leaves_an_unidentified_item_to_whole_section_citations(artefacts: Path, release_dir: Path) -> None:
+    # table 3-1, CPS.PT-2 (3542) prints under 6.2.4 "SR2-D-5「USB 接続端子の対策」" (3608): SR2-D-5 is elsewhere
+    # 報告された脆弱性に対する更新ソフトウェアの提供 and USB接続端子の対策 is SR2-H-5's title, so the device item meant
+    # cannot be identified (E22): the row resolves to section 6.2.4 without citing all of it. As printed it would
+    # meet UK3's SR2-D-5 (4642); resolved, it meets no UK row, and only SB-327 requirement 1, which cites the whole
+    # of 6.2.4 (5051, printed with the variant title of E13).
+    uk = csv_rows(artefacts, "compare", "uk-cop", "cpsf")
+    assert not [r for r in uk if r["right_id"] == "CPS.PT-2" and r["right_line"] == "3608"]
+    assert not [r for r in uk if r["left_line"] == "4642" and r["right_id"] == "CPS.PT-2"]
+    sb = [r for r in csv_rows(artefacts, "compare", "sb327", "cpsf") if r["right_line"] == "3608"]
+    assert [(r["left_id"], r["left_line"], r["basis"], r["whole_section"], r["errata"]) for r in sb] == [
+        ("1", "5051", "left-whole-section", "6.2.4", "E13;E22")
+    ]
+    assert sb[0]["right_record"] == record("cpsf", "CPS.PT-2", "6.2.4/SR2-D-5")
+    # and in a gap analysis it covers nothing, the item not being known; CPS.PT-2's other rows: SR2-SP-1 (3564),
+    # SR3-SP-8 (3568), SR2-PP-1 (3578), SR3-PP-8 (3582), SR2-H-1 (3592), SR2-H-5 (3596), SR2-D-1 (3604), the SR*-1
+    # rows ※共通要件 No.4 only
+    rows = {r["ccds_id"]: r["status"] for r in csv_rows(artefacts, "gap", "--have", "CPS.PT-2")}
+    assert {i for i, s in rows.items() if s == "covered"} == {"SR3-SP-8", "SR3-PP-8", "SR2-H-5"}
+    assert {i for i, s in rows.items() if s == "partial"} == {"SR2-SP-1", "SR2-PP-1", "SR2-H-1", "SR2-D-1"}
