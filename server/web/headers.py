@@ -1,5 +1,6 @@
-"""The browser-hardening headers: one table, applied to every response by the app (middleware.Guard) and read by
-whatever else serves our files (the static-site rules for Apache/nginx), so the values live here only.
+"""The browser-hardening headers: one table, applied by the server (uvicorn's default headers, on every response)
+and the app (middleware.Guard, on HTML), and read by whatever else serves our files (the static-site rules for
+Apache/nginx: `hardening(content_type)`), so the values live here only.
 
 CORS is not here: the data and the endpoint keep the CORS middleware's headers (app.py) unchanged."""
 
@@ -44,9 +45,17 @@ def hardening(content_type: str | None) -> dict[str, str]:
     return {**ALL_RESPONSES, **HTML_RESPONSES} if media == "text/html" else dict(ALL_RESPONSES)
 
 
-def add_hardening(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """ASGI response headers with the hardening headers set (replacing any a route set itself)."""
+def server_headers() -> list[tuple[str, str]]:
+    """For uvicorn's `headers` setting (web/run.py): the headers of every response, written by the server itself,
+    so its own answers (a malformed request's 400, the overload 503) carry them as well as the app's."""
+    return list(ALL_RESPONSES.items())
+
+
+def add_page_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """ASGI response headers with what an HTML response adds (replacing any a route set itself); the headers of
+    every response come from the server (server_headers), not from here, so they are never doubled."""
     content_type = next((v.decode("latin-1") for n, v in headers if n.lower() == b"content-type"), None)
-    extra = {name.lower().encode("latin-1"): value.encode("latin-1") for name, value in hardening(content_type).items()}
+    page_only = {k: v for k, v in hardening(content_type).items() if k not in ALL_RESPONSES}
+    extra = {name.lower().encode("latin-1"): value.encode("latin-1") for name, value in page_only.items()}
     kept = [(n, v) for n, v in headers if n.lower() not in extra]
     return kept + list(extra.items())

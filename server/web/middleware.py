@@ -1,5 +1,5 @@
-"""ASGI middleware: one structured log line per request, a cap on request size, the hardening headers
-(headers.py) on every response, and a last-resort handler that turns any unexpected exception into a plain 500
+"""ASGI middleware: one structured log line per request, a cap on request size, the page hardening headers
+(headers.py) on HTML, and a last-resort handler that turns any unexpected exception into a plain 500
 without a stack trace."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 
-from ccds_crosswalk.web.headers import add_hardening
+from ccds_crosswalk.web.headers import add_page_headers
 from ccds_crosswalk.web.negotiation import accepts_gzip
 
 Scope = dict[str, Any]
@@ -44,8 +44,8 @@ async def _plain(send: Send, status: int, text: str) -> None:
 
 
 class Guard:
-    """Request-size limit (413 before the app reads an oversized body), hardening headers, access log, no stack
-    traces."""
+    """Request-size limit (413 before the app reads an oversized body), page hardening headers, access log, no
+    stack traces."""
 
     def __init__(self, app: ASGIApp, max_body: int, max_url: int, lean: dict[str, ASGIApp] | None = None) -> None:
         self.app, self.max_body, self.max_url = app, max_body, max_url
@@ -61,7 +61,7 @@ class Guard:
         async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
-                message["headers"] = add_hardening(_tidy_headers(message.get("headers") or []))
+                message["headers"] = add_page_headers(_tidy_headers(message.get("headers") or []))
             elif message["type"] == "http.response.body":
                 state["bytes"] += len(message.get("body", b""))
             await send(message)

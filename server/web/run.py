@@ -9,6 +9,7 @@ import socket
 import uvicorn
 
 from ccds_crosswalk.settings import Settings, from_json, to_json
+from ccds_crosswalk.web.headers import server_headers
 from ccds_crosswalk.web.protocol import IgnoreUpgradeProtocol
 
 ENV = "CCDS_SERVE_SETTINGS"  # the whole Settings as JSON (settings.to_json): how uvicorn's workers get them
@@ -32,6 +33,7 @@ def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
         "ccds_crosswalk.web.run:app_from_environment",
         factory=True,
         http=IgnoreUpgradeProtocol,  # a POST offering `Upgrade: h2c` (Java clients, curl --http2) keeps its body
+        headers=server_headers(),  # nosniff on every response, uvicorn's own 400 and 503 included
         host=host,
         port=port,
         workers=workers,
