@@ -1,10 +1,10 @@
 """Whitespace normalisation of printed Japanese text (the rule is documented in data/README.md).
 
 The PDF extraction breaks cells into lines and puts spaces around Latin words inside Japanese text
-("経営者が IoT セキュリティ"). Printed characters are never changed; only white space is:
-runs collapse to one space, and a space between an ASCII and a non-ASCII character (the gap
-Japanese typesetting puts around Latin words) is dropped. A space between two Japanese characters is
-kept: it can be meaningful (「製品分野別セキュリティガイドライン スマートホーム編」).
+("経営者が IoT セキュリティ") and where a line or list breaks ("ものとする。 １．"). Printed characters are never
+changed; only white space is, by one rule for every Japanese field: runs collapse to one space, and a space with a
+non-ASCII (Japanese) character on either side is dropped. Only a space between two ASCII characters stays
+("Code of Practice"). Notations (要点 1) and English text are not normalised (data/README.md, Text rules).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 _RUNS = re.compile(r"\s+")
-_SPACE_BY_WIDE = re.compile(r"(?<=[\x21-\x7e]) (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) (?=[\x21-\x7e])")
+_SPACE_BY_WIDE = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
 
 
 def normalise(text: str) -> str:
