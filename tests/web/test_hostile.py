@@ -23,8 +23,11 @@ from rdflib import Graph, Literal, URIRef
 
 from ccds_crosswalk.engine.evaluate import evaluate
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
-from ccds_crosswalk.settings import Limits
+from ccds_crosswalk.settings import Limits, current_release
 from conftest import start_server, stop_server
+
+# the current release: the last row of data/releases.csv
+RELEASE = current_release(Path(__file__).resolve().parents[2])
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 UK1 = f"{BASE}id/uk-cop/UK1"
@@ -505,23 +508,23 @@ def test_row_and_byte_caps_in_the_engine() -> None:
 # ------------------------------------------------------------------ downloads: no way out of the artefacts
 
 TRAVERSALS = [
-    "/release/1.0.0/../../../../etc/passwd",
-    "/release/1.0.0/..%2f..%2f..%2f..%2fetc%2fpasswd",
-    "/release/1.0.0/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/release/1.0.0/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
-    "/release/1.0.0/%252e%252e%252f%252e%252e%252fetc%252fpasswd",
-    "/release/1.0.0/..%252f..%252f..%252fpyproject.toml",
-    "/release/1.0.0/%2fetc%2fpasswd",
-    "/release/1.0.0//etc/passwd",
-    "/release/1.0.0/..%5c..%5c..%5c..%5cetc%5cpasswd",
-    "/release/1.0.0/..\\..\\..\\..\\etc\\passwd",
-    "/release/1.0.0/C:%5cWindows%5cwin.ini",
-    "/release/1.0.0/crosswalk.ttl%00.txt",
-    "/release/1.0.0/%00",
-    "/release/1.0.0/..%00/..%00/etc/passwd",
-    "/release/1.0.0/%c0%ae%c0%ae%c0%afetc%c0%afpasswd",
+    f"/release/{RELEASE}/../../../../etc/passwd",
+    f"/release/{RELEASE}/..%2f..%2f..%2f..%2fetc%2fpasswd",
+    f"/release/{RELEASE}/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    f"/release/{RELEASE}/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+    f"/release/{RELEASE}/%252e%252e%252f%252e%252e%252fetc%252fpasswd",
+    f"/release/{RELEASE}/..%252f..%252f..%252fpyproject.toml",
+    f"/release/{RELEASE}/%2fetc%2fpasswd",
+    f"/release/{RELEASE}//etc/passwd",
+    f"/release/{RELEASE}/..%5c..%5c..%5c..%5cetc%5cpasswd",
+    f"/release/{RELEASE}/..\\..\\..\\..\\etc\\passwd",
+    f"/release/{RELEASE}/C:%5cWindows%5cwin.ini",
+    f"/release/{RELEASE}/crosswalk.ttl%00.txt",
+    f"/release/{RELEASE}/%00",
+    f"/release/{RELEASE}/..%00/..%00/etc/passwd",
+    f"/release/{RELEASE}/%c0%ae%c0%ae%c0%afetc%c0%afpasswd",
     "/release/..%2f..%2f..%2f/pyproject.toml",
-    "/release/%2e%2e/1.0.0/manifest.json",
+    f"/release/%2e%2e/{RELEASE}/manifest.json",
     "/download/..%2f..%2f..%2f..%2fetc%2fpasswd",
     "/download/%2e%2e%2f%2e%2e%2fpyproject.toml",
     "/download/%252e%252e%252fpyproject.toml",
@@ -558,11 +561,11 @@ def test_downloads_cannot_reach_outside_the_artefacts(server: str, path: str) ->
 def test_listed_downloads_are_served_as_they_are(server: str, release_dir: Path) -> None:
     """The control: the names the release lists do come through, byte for byte."""
     for name in ("crosswalk.ttl", "SHA256SUMS", "manifest.json", "ontology.nt.gz"):
-        status, body = raw_get(server, f"/release/1.0.0/{name}")
+        status, body = raw_get(server, f"/release/{RELEASE}/{name}")
         assert status == 200
         assert body == (release_dir / name).read_bytes()
     latest = httpx.get(f"{server}/download/crosswalk.ttl")
-    assert (latest.status_code, latest.headers["location"]) == (302, "/release/1.0.0/crosswalk.ttl")
+    assert (latest.status_code, latest.headers["location"]) == (302, f"/release/{RELEASE}/crosswalk.ttl")
 
 
 # ------------------------------------------------------------------ many clients at once
@@ -607,7 +610,7 @@ MIX = [
     ),
     (
         "traversal",
-        lambda c: c.get("/release/1.0.0/..%2f..%2fpyproject.toml"),
+        lambda c: c.get(f"/release/{RELEASE}/..%2f..%2fpyproject.toml"),
         lambda r: r.status_code == 404 and b"[project]" not in r.content,
     ),
     (
@@ -617,7 +620,7 @@ MIX = [
     ),
     (
         "download",
-        lambda c: c.get("/release/1.0.0/SHA256SUMS"),
+        lambda c: c.get(f"/release/{RELEASE}/SHA256SUMS"),
         lambda r: r.status_code == 200 and "crosswalk.ttl" in r.text,
     ),
 ]

@@ -8,12 +8,17 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
 from rdflib import Graph, Literal, URIRef
 
+from ccds_crosswalk.settings import current_release
 from ccds_crosswalk.web.negotiation import accepts_gzip, negotiate, negotiate_language
+
+# the current release: the last row of data/releases.csv
+RELEASE = current_release(Path(__file__).resolve().parents[2])
 
 HTML, TTL, JSONLD, NT, RDFXML = (
     "text/html",
@@ -349,7 +354,7 @@ def test_accept_encoding_more_cases(header: str, accepted: bool) -> None:
 )
 def test_accept_encoding_through_http(server: str, header: str, expected: bool) -> None:
     """The same parser decides for the gzip middleware (a page) and for the pre-built .gz (a download)."""
-    for path in ("/doc/uk-cop/UK1.html", "/release/1.0.0/crosswalk.ttl"):
+    for path in ("/doc/uk-cop/UK1.html", f"/release/{RELEASE}/crosswalk.ttl"):
         with httpx.Client() as client:
             response = client.send(
                 client.build_request("GET", f"{server}{path}", headers={"Accept-Encoding": header}), stream=True

@@ -25,6 +25,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, VOID
 
 from ccds_crosswalk.release.pipeline import Built
+from ccds_crosswalk.settings import current_release
+
+# the current release: the last row of data/releases.csv
+RELEASE = current_release(Path(__file__).resolve().parents[2])
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 ID = Namespace(f"{BASE}id/")
@@ -391,7 +395,7 @@ def test_dataset_description_in_every_rdf_type(server: str) -> None:
     graph = graphs["ttl"]
     assert (dataset, RDF.type, VOID.Dataset) in graph
     assert (dataset, VOID.exampleResource, UK1) in graph
-    assert (dataset, DCTERMS.hasVersion, URIRef(f"{BASE}release/1.0.0")) in graph
+    assert (dataset, DCTERMS.hasVersion, URIRef(f"{BASE}release/{RELEASE}")) in graph
     # the tables the dataset is made of (seed 38, 1175, 4527)
     assert (ID["source/table-4-1"], DCTERMS.isPartOf, ID["source/appendix"]) in graph
     browser = httpx.get(f"{server}/dataset", headers={"Accept": "text/html"})
@@ -468,7 +472,7 @@ CONDITIONAL = [
     "/doc/mapping/cpsf/CPS.AM-2/to/none.jsonld",
     "/ontology.ttl",
     "/ontology",
-    "/release/1.0.0/crosswalk.nt",
+    f"/release/{RELEASE}/crosswalk.nt",
     "/dataset",
 ]
 TURTLE = {"Accept": "text/turtle"}
@@ -510,7 +514,8 @@ def test_last_modified_and_if_modified_since(server: str, path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/doc/uk-cop/UK1.ttl", "/doc/uk-cop/UK1.html", "/ontology.rdf", "/release/1.0.0/crosswalk.ttl", "/dataset"]
+    "path",
+    ["/doc/uk-cop/UK1.ttl", "/doc/uk-cop/UK1.html", "/ontology.rdf", f"/release/{RELEASE}/crosswalk.ttl", "/dataset"],
 )
 def test_gzip_when_the_client_accepts_it(server: str, path: str) -> None:
     plain = httpx.get(f"{server}{path}", headers={**TURTLE, "Accept-Encoding": "identity"})
@@ -612,7 +617,7 @@ def test_a_download_goes_out_as_the_release_built_it_gzip_included(server: str, 
         ("br;q=1, *;q=0.5", f"{name}.gz"),
     ):
         connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=30)
-        connection.request("GET", f"/release/1.0.0/{name}", headers={"Accept-Encoding": accept_encoding})
+        connection.request("GET", f"/release/{RELEASE}/{name}", headers={"Accept-Encoding": accept_encoding})
         response = connection.getresponse()
         raw = response.read()
         connection.close()
@@ -625,7 +630,7 @@ def test_a_download_goes_out_as_the_release_built_it_gzip_included(server: str, 
     assert len(set(variants.values())) == 1
 
 
-@pytest.mark.parametrize("path", ["/doc/uk-cop/UK1.ttl", "/release/1.0.0/crosswalk.ttl", "/ontology.rdf"])
+@pytest.mark.parametrize("path", ["/doc/uk-cop/UK1.ttl", f"/release/{RELEASE}/crosswalk.ttl", "/ontology.rdf"])
 def test_gzip_refused_with_q_0_is_not_sent(server: str, path: str) -> None:
     connection = http.client.HTTPConnection(urlsplit(server).netloc, timeout=30)
     connection.request("GET", path, headers={"Accept-Encoding": "gzip;q=0, identity"})

@@ -16,6 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ccds_crosswalk.settings import current_release
+
+# the current release: the last row of data/releases.csv
+RELEASE = current_release(Path(__file__).resolve().parents[2])
+
 BASE = "https://w3id.org/ccds-crosswalk/"
 SEED = Path(__file__).resolve().parents[2] / "data" / "source" / "appendix.txt"
 PREFIXES = """PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX ccdsx: <https://w3id.org/ccds-crosswalk/ontology#>
@@ -35,7 +40,7 @@ def test_the_text_is_served_as_published(server: str, release_dir: Path) -> None
     assert response.headers["content-type"] == "text/plain; charset=utf-8"
     assert response.content == SEED.read_bytes() == (release_dir / "appendix.txt").read_bytes()
     digest = hashlib.sha256(response.content).hexdigest()
-    assert f"{digest}  appendix.txt" in httpx.get(f"{server}/release/1.0.0/SHA256SUMS").text
+    assert f"{digest}  appendix.txt" in httpx.get(f"{server}/release/{RELEASE}/SHA256SUMS").text
     again = httpx.get(f"{server}/source/appendix.txt", headers={"If-None-Match": response.headers["etag"]})
     assert again.status_code == 304
 
