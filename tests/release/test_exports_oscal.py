@@ -15,6 +15,7 @@ from trestle.oscal.catalog import Catalog
 from trestle.oscal.mapping import MappingCollection
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.release.exports.diff import release_info
 from ccds_crosswalk.release.exports.oscal import OSCAL_VERSION, export_oscal
 from ccds_crosswalk.release.pipeline import Built
 from ccds_crosswalk.settings import Settings
@@ -46,7 +47,8 @@ def test_catalog_loads_in_trestle(scheme: str, release_dir: Path, built: Built, 
     catalog = Catalog.oscal_read(release_dir / f"oscal-catalog-{scheme}.json")
     assert catalog is not None
     assert catalog.metadata.oscal_version.root.root == trestle.oscal.OSCAL_VERSION == OSCAL_VERSION
-    assert catalog.metadata.last_modified.isoformat() == "2026-11-26T00:00:00+00:00"  # data/releases.csv
+    issued = release_info(settings).issued  # the current release's date, data/releases.csv
+    assert catalog.metadata.last_modified.isoformat() == f"{issued}T00:00:00+00:00"
     assert catalog.metadata.version == settings.release
     document = load(release_dir, f"oscal-catalog-{scheme}.json")
     items = [i for i in built.data.items if i.scheme == scheme]
