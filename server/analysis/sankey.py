@@ -3,8 +3,9 @@
 Columns of nodes, flows between neighbouring columns. A node is as tall as the larger of what flows in and out
 (at least one label high); each flow is a band as wide as its value, stacked in order inside its two nodes.
 Every node and flow carries a <title> (the tooltip, read by screen readers) and data-* attributes with its
-numbers, so a test can check the picture against the table it illustrates; the SVG itself is role="img" with a
-title and a description, and the page puts the same numbers in a table beside it.
+numbers, so a test can check the picture against the table it illustrates; the SVG itself is a labelled group
+(role="group", not "img": an image may not hold the links its nodes are) with a title and a description, and the
+page puts the same numbers in a table beside it.
 """
 
 from __future__ import annotations
@@ -85,8 +86,8 @@ def sankey_svg(columns: list[list[Node]], flows: list[Flow], ident: str, title: 
     height = int(bottom + 8)
     colour = {n.key: PALETTE[i % len(PALETTE)] for i, n in enumerate(columns[0] if columns else [])}
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="{ident}" class="sankey" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" width="{WIDTH}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="{ident}" class="sankey" role="group" '
+        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" width="{WIDTH}" height="{height}" '
         f'viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(description)}</desc>',

@@ -63,6 +63,10 @@ PAGES = {
     "downloads": "/downloads",
     "changes": "/changes",
     "ontology": "/ontology",
+    "compare-form": "/compare",
+    "compare": "/compare?a=uk-cop&b=cpsf",
+    "gap-form": "/gap",
+    "gap": "/gap?have=uk-cop:UK1,uk-cop:UK2,uk-cop:UK3&against=ccds",
 }
 
 
