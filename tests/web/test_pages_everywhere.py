@@ -138,6 +138,9 @@ def test_page_fits_the_window_passes_axe_and_logs_no_error(
         response = page.goto(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}")
         assert response is not None and response.status == 200
         assert page.locator("html").get_attribute("lang") == lang
+        if page.locator("#yasgui").count():  # the SPARQL editor fetches and draws its results after the load
+            page.wait_for_load_state("networkidle")
+            page.locator("#yasgui .yasr table").first.wait_for()
 
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         if width == WIDTHS["phone"]:
