@@ -40,13 +40,24 @@
     Object.keys(names).forEach(function (selector) {
       name(selector, names[selector]);
     });
-    // a tablist may hold only tabs: the "add tab" button goes just after it
+    // a tablist may hold only tabs: YASGUI's "add tab" button inside it is hidden (YASGUI inserts new tabs before
+    // it, so it stays where it is) and a button just after the list clicks it
     holder.querySelectorAll(".tabsList").forEach(function (list) {
       var add = list.querySelector(".addTab");
-      var wrapper = add && add.parentElement !== list ? add.parentElement : add;
-      if (wrapper && wrapper.parentElement === list) {
-        list.parentElement.insertBefore(wrapper, list.nextSibling);
+      if (!add || list.nextElementSibling && list.nextElementSibling.classList.contains("add-tab")) {
+        return;
       }
+      add.parentElement.hidden = true;
+      var proxy = document.createElement("button");
+      proxy.type = "button";
+      proxy.className = "add-tab";
+      proxy.textContent = "+";
+      proxy.setAttribute("aria-label", ja ? "新しいタブ" : "Add a new tab");
+      proxy.title = proxy.getAttribute("aria-label");
+      proxy.addEventListener("click", function () {
+        add.click();
+      });
+      list.parentElement.insertBefore(proxy, list.nextSibling);
     });
     // literals carry their language tag as a <sup>@ja</sup>
     holder.querySelectorAll(".nonIri sup").forEach(function (sup) {
