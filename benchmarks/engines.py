@@ -82,8 +82,8 @@ def cpu_seconds(pid: int) -> float:
 
 
 def rss_bytes(procs: list[psutil.Process]) -> int:
-    """The RSS sum of the process tree: counts a page shared by n processes n times (the store our fork server
-    preloads is shared by every query worker). Cheap to read (/proc/PID/statm)."""
+    """The RSS sum of the process tree: counts a page shared by n processes n times (the modules our fork server
+    imports are shared by every query worker). Cheap to read (/proc/PID/statm)."""
     total = 0
     for proc in procs:
         with suppress(psutil.Error):

@@ -1,6 +1,6 @@
 """Where the web app gets its data. `Embedded` answers from the release in memory: the fixed, cheap lookups
 of pages and resources run in-process on pyoxigraph; user SPARQL goes to the killable worker pool, except queries
-of a shape a worker has judged provably cheap (server/engine/cheap.py), which are answered in-process."""
+of a shape judged provably cheap (server/engine/cheap.py), which are answered in-process."""
 
 from __future__ import annotations
 
@@ -157,16 +157,14 @@ class Embedded:
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
         """A query of a shape judged cheap is answered here, on the event loop (it takes well under a
-        millisecond to a few); any other goes to the pool, whose worker judges its shape when it is new."""
+        millisecond to a few); any other goes to the pool."""
         if request.default_graphs is None and request.named_graphs is None:
             key = shape(request.query)
             verdict = self.shapes.get(key)
             if verdict is None:
                 verdict = await self._judge(key)
             if verdict:
-                return self._inline(request, key)
-            if verdict is None:  # the judge was busy: the worker judges it, after answering
-                request = replace(request, shape=key)
+                return self._inline(request, key)  # (None: the judge was busy; a later query of it is judged)
         self.counters["pooled"] += 1
         answer = await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
         return replace(answer, where="query worker")
@@ -174,7 +172,7 @@ class Embedded:
     async def _judge(self, key: str) -> bool | None:
         """Judge a new shape here, on one thread beside the event loop (a parse: milliseconds), so that a cheap
         query of a new shape does not wait behind a runaway in the pool either; None when that thread is busy
-        with another shape (the pool's worker judges this one then)."""
+        with another shape (this query then goes to the pool)."""
         if self._judging:
             return None
         self._judging = True

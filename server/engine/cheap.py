@@ -10,9 +10,8 @@ A triple pattern whose subject is bound yields at most that many rows; a join at
 also be evaluated as a hash join, so the work of each side on its own is counted as well. Anything the model does
 not cover (GRAPH, SERVICE, DESCRIBE, a dataset of the query's own, an unbounded path) is not cheap.
 
-Classifying a shape costs a parse (milliseconds), so it happens once per shape: on a thread of the web process
-beside its event loop, or, when that thread is busy, in the query worker that answers the first query of the
-shape (after answering it); the web process remembers the verdict (ShapeBook)."""
+Classifying a shape costs a parse (milliseconds), so it happens once per shape, on a thread of the web process
+beside its event loop; the web process remembers the verdict (ShapeBook)."""
 
 from __future__ import annotations
 

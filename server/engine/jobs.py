@@ -16,7 +16,6 @@ class QueryRequest:
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
-    shape: str | None = None  # set: the worker also judges whether this shape is cheap (server/engine/cheap.py)
 
 
 @dataclass(frozen=True)

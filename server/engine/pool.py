@@ -5,20 +5,17 @@ worker. (pyoxigraph cannot interrupt a running query, and a thread cannot be kil
 
     web process ──(job id, request)──▶ least busy worker ──(job id, bytes or error)──▶ web process
                 └─ a job past its deadline: answer it 503, kill its worker, re-send the worker's other jobs,
-                   fork a fresh worker from the preloaded fork server
+                   fork a fresh worker from the fork server
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import multiprocessing as mp
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import forkserver
@@ -26,7 +23,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from ccds_crosswalk.engine import preload
+from ccds_crosswalk import iris
 from ccds_crosswalk.engine import worker as query_worker
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
 
@@ -36,28 +33,15 @@ _FORKSERVER_LOCK = threading.Lock()
 LONG_RUNNING_S = 0.25  # a query running longer than this is a heavy one: keep cheap ones away from its worker
 
 
-def _context(release_dir: str, base: str) -> Any:
-    """A fork server that holds the loaded store (server/engine/preload.py), so workers share its memory; 'spawn'
-    where fork servers are unavailable.
-
-    multiprocessing gives a preloaded module no arguments, and there is one fork server per process: the release
-    it preloads is handed to it in its start-up environment only (set while it starts, then restored), so the
-    parent's environment is left as it was. A later pool for another release gets workers that load their own
-    store (worker.main compares preload.LOADED_FROM)."""
+def _context() -> Any:
+    """A fork server with the worker's modules imported (a worker starts by forking it, then loads the store);
+    'spawn' where fork servers are unavailable."""
     if "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     with _FORKSERVER_LOCK:
         context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["ccds_crosswalk.engine.preload", "ccds_crosswalk.engine.worker"])
-        saved = os.environ.get(preload.TARGET)
-        os.environ[preload.TARGET] = json.dumps([release_dir, base])
-        try:
-            forkserver.ensure_running()
-        finally:
-            if saved is None:
-                os.environ.pop(preload.TARGET, None)
-            else:
-                os.environ[preload.TARGET] = saved
+        context.set_forkserver_preload(["ccds_crosswalk.engine.worker"])
+        forkserver.ensure_running()
     return context
 
 
@@ -103,7 +87,8 @@ class QueryPool:
     A query past its time limit is stopped by killing its worker; the other queries that worker held did nothing
     wrong, so they are re-sent to another worker (read-only queries are safe to repeat) and keep their own
     deadlines. A worker that dies on its own takes nobody's blame: its queries are re-sent once, so a query that
-    crashes workers can crash at most two. A killed worker is replaced by forking the preloaded fork server."""
+    crashes workers can crash at most two. A killed worker is replaced by forking the fork server (the new worker
+    then loads the store, ~0.3 s)."""
 
     def __init__(
         self,
@@ -112,12 +97,11 @@ class QueryPool:
         size: int,
         timeout_s: float,
         threads: int = 4,
-        on_verdict: Callable[[str, bool], None] | None = None,
     ) -> None:
         self._release_dir, self._base, self._timeout = str(release_dir), base, timeout_s
-        self._on_verdict = on_verdict  # a worker's judgement of a query shape (server/engine/cheap.py)
+        self._metadata_graph = str(iris.graph(base, "metadata"))  # the worker then needs no rdflib
         self._threads = max(threads, 1)
-        self._context = _context(self._release_dir, base)
+        self._context = _context()
         self._lock = threading.Condition()
         self._workers: list[_Worker] = []
         self._waiting: deque[_Job] = deque()
@@ -133,7 +117,7 @@ class QueryPool:
     def _spawn(self) -> _Worker:
         parent, child = self._context.Pipe()
         process = self._context.Process(
-            target=query_worker.main, daemon=True, args=(child, self._release_dir, self._base, self._threads)
+            target=query_worker.main, daemon=True, args=(child, self._release_dir, self._metadata_graph, self._threads)
         )
         process.start()
         child.close()
@@ -169,14 +153,9 @@ class QueryPool:
         """One thread per worker: hand each answer to its caller and give the freed thread to a waiting job."""
         while True:
             try:
-                message = worker.conn.recv()
+                job_id, outcome = worker.conn.recv()
             except (EOFError, OSError):
                 break
-            if message[0] == "shape":
-                if self._on_verdict is not None:
-                    self._on_verdict(message[1], message[2])
-                continue
-            job_id, outcome = message
             with self._lock:
                 job = worker.jobs.pop(job_id, None)
                 sends = self._dispatch()

@@ -7,16 +7,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ccds_crosswalk import iris
 
+def load_store(release_dir: Path, base: str, metadata_graph: str | None = None) -> ox.Store:
+    """`metadata_graph`: the metadata graph's IRI when the caller has it (a query worker: it then never imports
+    rdflib, which iris.py needs, ~18 MB per process)."""
+    if metadata_graph is None:
+        from ccds_crosswalk import iris
 
-def load_store(release_dir: Path, base: str) -> ox.Store:
+        metadata_graph = str(iris.graph(base, "metadata"))
     store = ox.Store()
     store.load(path=release_dir / "crosswalk-graphs.nq", format=ox.RdfFormat.N_QUADS)
     store.load(
         path=release_dir / "void.ttl",
         format=ox.RdfFormat.TURTLE,
-        to_graph=ox.NamedNode(str(iris.graph(base, "metadata"))),
+        to_graph=ox.NamedNode(metadata_graph),
     )
     return store
 

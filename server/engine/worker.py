@@ -1,6 +1,10 @@
-"""A query worker process: holds the release in an in-memory pyoxigraph store and answers up to `threads`
+"""A query worker process: loads the release into an in-memory pyoxigraph store and answers up to `threads`
 queries at once, each on its own thread (pyoxigraph releases the GIL while it evaluates, so a cheap query does
-not wait for a heavy one). The pool in server/engine/pool.py starts, feeds and, at a time limit, kills it."""
+not wait for a heavy one). The pool in server/engine/pool.py starts, feeds and, at a time limit, kills it.
+
+It loads its own store rather than sharing one loaded by the fork server: reading a pyoxigraph store writes to
+its pages (reference counts), so a worker copied most of a shared store within a mix anyway and the fork
+server's copy only added ~20 MB (measured as PSS)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,6 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ccds_crosswalk.engine.cheap import is_cheap, stats_of
 from ccds_crosswalk.engine.evaluate import evaluate, prepare
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
 
@@ -71,17 +74,12 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
+def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) -> None:
     """Answer up to `threads` queries at once on one store. Answers go back tagged with their job id."""
-    from ccds_crosswalk.engine import preload
+    from ccds_crosswalk.engine.store import load_store
 
-    if (release_dir, base) == preload.LOADED_FROM:  # forked from the fork server: the store is already here
-        store = preload.STORE
-    else:
-        from ccds_crosswalk.engine.store import load_store
-
-        store = load_store(Path(release_dir), base)
-        prepare(store)
+    store = load_store(Path(release_dir), "", metadata_graph)
+    prepare(store)
     sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
     receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
     retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving
@@ -113,14 +111,6 @@ def main(conn: Connection, release_dir: str, base: str, threads: int) -> None:
                 entry = running.pop(ident, None)
             with sending:
                 conn.send((job_id, result))
-            if request.shape is not None and not isinstance(result, QueryError):
-                # judged after answering, so the parse (milliseconds, once per shape) delays nobody's answer
-                try:
-                    verdict = is_cheap(request.shape, stats_of(store))
-                except Exception:  # never lose a serving thread over a judgement: not cheap
-                    verdict = False
-                with sending:
-                    conn.send(("shape", request.shape, verdict))
             if entry is not None and entry.demoted:
                 _trim()  # a heavy query's memory, freed by now, goes back to the system (not kept per thread)
                 retired.put(ident)  # the main thread starts the replacement: a thread inherits its creator's nice

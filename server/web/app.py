@@ -49,7 +49,6 @@ def embedded_backend(settings: Settings) -> Backend:
         settings.limits.query_workers,
         settings.limits.query_timeout_s,
         settings.limits.query_threads,
-        on_verdict=shapes.put,
     )
     return Embedded(store, pool, shapes)
 
