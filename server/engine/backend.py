@@ -17,6 +17,7 @@ from ccds_crosswalk.engine.cheap import ShapeBook, is_cheap, shape, stats_of
 from ccds_crosswalk.engine.evaluate import UNION_GRAPH, evaluate
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryRequest
 from ccds_crosswalk.engine.pool import QueryPool
+from ccds_crosswalk.engine.worker import trim_heap
 
 log = logging.getLogger("ccds_crosswalk.engine")
 # The event loop serves everyone: a shape whose queries keep taking more CPU than this in-process (bounded by the
@@ -25,6 +26,7 @@ log = logging.getLogger("ccds_crosswalk.engine")
 INLINE_BUDGET_S = 0.003
 INLINE_STRIKES = 3
 INLINE_LIMIT_S = 0.05
+TRIM_AFTER_BYTES = 100_000
 
 OWL_SOURCE = "http://www.w3.org/2002/07/owl#annotatedSource"
 OWL_TARGET = "http://www.w3.org/2002/07/owl#annotatedTarget"
@@ -167,6 +169,8 @@ class Embedded:
                 return self._inline(request, key)  # (None: the judge was busy; a later query of it is judged)
         self.counters["pooled"] += 1
         answer = await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
+        if len(answer.body) > TRIM_AFTER_BYTES:
+            trim_heap()  # what unpickling and copying a large answer left in glibc's free lists goes back
         return replace(answer, where="query worker")
 
     async def _judge(self, key: str) -> bool | None:

@@ -5,14 +5,16 @@ worker. (pyoxigraph cannot interrupt a running query, and a thread cannot be kil
 
     web process ──(job id, request)──▶ least busy worker ──(job id, bytes or error)──▶ web process
                 └─ a job past its deadline: answer it 503, kill its worker, re-send the worker's other jobs,
-                   fork a fresh worker from the fork server
+                   fork a fresh worker from the preloaded fork server
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import multiprocessing as mp
+import os
 import threading
 import time
 from collections import deque
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ccds_crosswalk import iris
+from ccds_crosswalk.engine import preload
 from ccds_crosswalk.engine import worker as query_worker
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
 
@@ -33,15 +36,28 @@ _FORKSERVER_LOCK = threading.Lock()
 LONG_RUNNING_S = 0.25  # a query running longer than this is a heavy one: keep cheap ones away from its worker
 
 
-def _context() -> Any:
-    """A fork server with the worker's modules imported (a worker starts by forking it, then loads the store);
-    'spawn' where fork servers are unavailable."""
+def _context(release_dir: str, metadata_graph: str) -> Any:
+    """A fork server that holds the loaded store (server/engine/preload.py), so a killed worker is replaced in
+    milliseconds; 'spawn' where fork servers are unavailable.
+
+    multiprocessing gives a preloaded module no arguments, and there is one fork server per process: the release
+    it preloads is handed to it in its start-up environment only (set while it starts, then restored), so the
+    parent's environment is left as it was. A later pool for another release gets workers that load their own
+    store (worker.main compares preload.LOADED_FROM)."""
     if "forkserver" not in mp.get_all_start_methods():
         return mp.get_context("spawn")
     with _FORKSERVER_LOCK:
         context = mp.get_context("forkserver")
-        context.set_forkserver_preload(["ccds_crosswalk.engine.worker"])
-        forkserver.ensure_running()
+        context.set_forkserver_preload(["ccds_crosswalk.engine.preload", "ccds_crosswalk.engine.worker"])
+        saved = os.environ.get(preload.TARGET)
+        os.environ[preload.TARGET] = json.dumps([release_dir, metadata_graph])
+        try:
+            forkserver.ensure_running()
+        finally:
+            if saved is None:
+                os.environ.pop(preload.TARGET, None)
+            else:
+                os.environ[preload.TARGET] = saved
     return context
 
 
@@ -101,7 +117,7 @@ class QueryPool:
         self._release_dir, self._base, self._timeout = str(release_dir), base, timeout_s
         self._metadata_graph = str(iris.graph(base, "metadata"))  # the worker then needs no rdflib
         self._threads = max(threads, 1)
-        self._context = _context()
+        self._context = _context(self._release_dir, self._metadata_graph)
         self._lock = threading.Condition()
         self._workers: list[_Worker] = []
         self._waiting: deque[_Job] = deque()

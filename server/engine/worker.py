@@ -1,10 +1,7 @@
-"""A query worker process: loads the release into an in-memory pyoxigraph store and answers up to `threads`
+"""A query worker process: holds the release in an in-memory pyoxigraph store and answers up to `threads`
 queries at once, each on its own thread (pyoxigraph releases the GIL while it evaluates, so a cheap query does
 not wait for a heavy one). The pool in server/engine/pool.py starts, feeds and, at a time limit, kills it.
-
-It loads its own store rather than sharing one loaded by the fork server: reading a pyoxigraph store writes to
-its pages (reference counts), so a worker copied most of a shared store within a mix anyway and the fork
-server's copy only added ~20 MB (measured as PSS)."""
+It never imports rdflib (~18 MB): the pool hands it the metadata graph's IRI."""
 
 from __future__ import annotations
 
@@ -68,7 +65,7 @@ def _demote_heavy_queries(running: dict[int, _Running], lock: threading.Lock) ->
             _demote(entry, level)
 
 
-def _trim() -> None:
+def trim_heap() -> None:
     """glibc keeps what a thread's arena freed for later; after a heavy query that is megabytes per thread."""
     with suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -76,10 +73,15 @@ def _trim() -> None:
 
 def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) -> None:
     """Answer up to `threads` queries at once on one store. Answers go back tagged with their job id."""
-    from ccds_crosswalk.engine.store import load_store
+    from ccds_crosswalk.engine import preload
 
-    store = load_store(Path(release_dir), "", metadata_graph)
-    prepare(store)
+    if (release_dir, metadata_graph) == preload.LOADED_FROM:  # forked from the fork server: the store is here
+        store = preload.STORE
+    else:
+        from ccds_crosswalk.engine.store import load_store
+
+        store = load_store(Path(release_dir), "", metadata_graph)
+        prepare(store)
     sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
     receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
     retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving
@@ -112,7 +114,7 @@ def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) 
             with sending:
                 conn.send((job_id, result))
             if entry is not None and entry.demoted:
-                _trim()  # a heavy query's memory, freed by now, goes back to the system (not kept per thread)
+                trim_heap()  # a heavy query's memory, freed by now, goes back to the system (not kept per thread)
                 retired.put(ident)  # the main thread starts the replacement: a thread inherits its creator's nice
                 return
 
