@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from ccds_crosswalk.engine import policy, results  # noqa: F401  (imported in the fork server, not by a worker's first query)
 from ccds_crosswalk.engine.evaluate import evaluate, prepare
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
 
