@@ -152,6 +152,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     _ensure_built(settings)
+    if args.static:
+        return _publish_static(settings, args)
+    if not args.store:
+        raise Failure("publish needs --store URL (a triplestore) or --static DIR (a static site)")
     try:
         auth = (args.user, args.password) if args.user else None
         report = publish(settings, args.store, sparql=args.sparql, auth=auth)
@@ -159,6 +163,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(report)
+    return 0
+
+
+def _publish_static(settings: Settings, args: argparse.Namespace) -> int:
+    from ccds_crosswalk.static_site import StaticError, publish_static
+
+    try:
+        print(publish_static(settings, Path(args.static), args.target_url, args.sparql_endpoint))
+    except StaticError as error:
+        raise Failure(str(error)) from None
     return 0
 
 
@@ -297,8 +311,13 @@ def parser() -> argparse.ArgumentParser:
     gap.add_argument("--format", choices=(*formats, "oscal"), default="table")
     gap.add_argument("--lang", choices=("ja", "en"), default="en", help="language of the titles")
 
-    publish = _command(commands, "publish", cmd_publish, "load the release into a triplestore (Graph Store Protocol)")
-    publish.add_argument("--store", required=True, help="Graph Store HTTP Protocol endpoint URL")
+    publish = _command(
+        commands, "publish", cmd_publish, "load the release into a triplestore, or write it as a static site"
+    )
+    publish.add_argument("--store", help="Graph Store HTTP Protocol endpoint URL")
+    publish.add_argument("--static", metavar="DIR", help="write the release as a static site into DIR instead")
+    publish.add_argument("--target-url", help="with --static: where DIR will be served (for w3id.htaccess)")
+    publish.add_argument("--sparql-endpoint", help="with --static: the SPARQL endpoint the pages point to")
     publish.add_argument("--sparql", help="the store's SPARQL query endpoint (default: guessed from --store)")
     publish.add_argument("--user", help="user for HTTP digest authentication (e.g. Virtuoso's graph-crud-auth)")
     publish.add_argument("--password", help="password for --user")

@@ -120,7 +120,8 @@ class Embedded:
 
     in_memory = True
 
-    def __init__(self, store: ox.Store, pool: QueryPool, shapes: ShapeBook | None = None) -> None:
+    def __init__(self, store: ox.Store, pool: QueryPool | None, shapes: ShapeBook | None = None) -> None:
+        # no pool: lookups only (the build's render stage); a query the judge does not take inline is refused
         self.store, self.pool = store, pool
         self.shapes = shapes or ShapeBook()
         self.union = ox.NamedNode(UNION_GRAPH)
@@ -167,6 +168,8 @@ class Embedded:
                 verdict = await self._judge(key)
             if verdict:
                 return self._inline(request, key)  # (None: the judge was busy; a later query of it is judged)
+        if self.pool is None:
+            raise RuntimeError("this backend answers lookups only")
         self.counters["pooled"] += 1
         answer = await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
         if len(answer.body) > TRIM_AFTER_BYTES:
@@ -208,4 +211,5 @@ class Embedded:
 
     def close(self) -> None:
         self._judge_thread.shutdown(wait=False)
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()

@@ -23,6 +23,7 @@ from ccds_crosswalk.release.exports.etsi import etsi_graph, load_etsi
 from ccds_crosswalk.release.load import Data, DataError, load_data, parse_turtle, require_utf8
 from ccds_crosswalk.release.metadata import metadata_graph
 from ccds_crosswalk.release.reason import ReasoningError, infer
+from ccds_crosswalk.release.render import render_site
 from ccds_crosswalk.release.validate import (
     Report,
     ValidationFailed,
@@ -64,6 +65,7 @@ def input_fingerprint(settings: Settings) -> str:
     code = Path(__file__).resolve().parent
     paths = [p for d in INPUT_DIRS for p in (settings.root / d).rglob("*") if p.is_file()]
     paths += [*code.rglob("*.py"), code.parent / "iris.py", code.parent / "formats.py"]  # and what it imports
+    paths += [p for p in (code.parent / "web").rglob("*") if p.is_file() and "__pycache__" not in p.parts]  # render
     for path in sorted(paths):
         digest.update(
             str(path.relative_to(settings.root) if path.is_relative_to(settings.root) else path.name).encode()
@@ -168,6 +170,10 @@ def write_release(settings: Settings, built: Built, out: TextIO = sys.stderr) ->
                 },
             },
         )
+    with _stage("render", built.timings, out):
+        manifest = json.loads((staging / "manifest.json").read_text(encoding="utf-8"))
+        sums = render_site(settings, staging, manifest)
+        out.write(f"[build] {len(sums)} files in {staging.name}/site\n")
     shutil.rmtree(directory, ignore_errors=True)
     staging.rename(directory)
     return directory

@@ -28,6 +28,7 @@ from ccds_crosswalk.web import analysis, downloads, pages, resources, source, sp
 from ccds_crosswalk.web.http import error
 from ccds_crosswalk.web.middleware import Compress, Guard, SimpleCors, configure_logging
 from ccds_crosswalk.web.render import environment
+from ccds_crosswalk.web.site import Site
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Longer URLs get 414 with "POST the query instead"; beyond ~80 KB the HTTP parser itself refuses the request (400).
@@ -64,7 +65,6 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     prefixes = all_prefixes(settings.base_uri)
     env = environment()
     appendix = source.SourceText.load(settings.release_dir, settings.base_uri)
-    env.globals["source_excerpt"] = appendix.excerpt  # the cited line in context, on item and record pages
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -79,8 +79,9 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     cache = sparql.make_cache(settings, backend, release_id)
     endpoint = sparql.make_endpoint(settings, backend, prefixes, cache)
     app.include_router(sparql.make_router(endpoint))
-    app.include_router(resources.make_router(settings, backend, env, prefixes, built_at))
-    app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at))
+    site = Site(settings.release_dir, built_at)
+    app.include_router(resources.make_router(settings, backend, env, prefixes, built_at, site))
+    app.include_router(pages.make_router(settings, backend, env, prefixes, manifest, built_at, site))
     app.include_router(downloads.make_router(settings, manifest, built_at))
     app.include_router(analysis.make_router(settings, backend, env, built_at))
     app.include_router(source.make_router(appendix, settings.release, built_at))

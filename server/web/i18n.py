@@ -109,6 +109,22 @@ STRINGS: dict[str, dict[str, str]] = {
     "incoming_counts": {"ja": "この項目への対応 {n} 件", "en": "mapping records pointing here: {n}"},
     "none_counts": {"ja": "うち該当なし {n} 件", "en": "of them no correspondence: {n}"},
     "no_results": {"ja": "該当する項目はありません。", "en": "No item matches."},
+    "search_static": {
+        "ja": "この静的な複製では、検索は JavaScript で索引ファイルを読んで行います。JavaScript が使えない場合は、"
+        "フレームワークごとの一覧から項目をたどるか、索引ファイルを直接開いてください:",
+        "en": "On this static copy, search runs in JavaScript over an index file. Without JavaScript, browse the items "
+        "by framework or open the index file itself:",
+    },
+    "query_static": {
+        "ja": "このサイトは静的な複製で、クエリはこのエンドポイントで実行されます。",
+        "en": "This site is a static copy: queries run at this endpoint.",
+    },
+    "query_no_endpoint": {
+        "ja": "この静的な複製には SPARQL エンドポイントがありません。ダンプをダウンロードし、"
+        "任意の SPARQL ストアに読み込んでクエリしてください:",
+        "en": "This static copy has no SPARQL endpoint. Download the dumps and load them into any SPARQL store "
+        "to query them:",
+    },
     "total": {"ja": "計", "en": "Total"},
     "canned": {"ja": "定型クエリ", "en": "Canned queries"},
     "endpoint": {"ja": "エンドポイント", "en": "Endpoint"},

@@ -4,25 +4,25 @@ downloads. All work without JavaScript; the query page runs canned or typed quer
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ccds_crosswalk.analysis.diagrams import coverage_sankey
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import refusal
 from ccds_crosswalk.formats import SPARQL_JSON
 from ccds_crosswalk.queries import QueryError as CannedError
 from ccds_crosswalk.queries import canned_queries, resolve_query
-from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.settings import DEFAULT_BASE, Settings
-from ccds_crosswalk.web import views
+from ccds_crosswalk.web import documents, views
 from ccds_crosswalk.web.editor import editor_config
 from ccds_crosswalk.web.i18n import QUERY_TITLES_JA
 from ccds_crosswalk.web.render import language, page
+from ccds_crosswalk.web.site import Site
 
 
 def localise_query(text: str, base: str) -> str:
@@ -38,75 +38,46 @@ def shorten(uri: str, prefixes: dict[str, str]) -> str:
 
 
 def make_router(
-    settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], manifest: dict, built_at: float
+    settings: Settings,
+    backend: Backend,
+    env: Any,
+    prefixes: dict[str, str],
+    manifest: dict,
+    built_at: float,
+    site: Site,
 ) -> APIRouter:
     router = APIRouter()
     base = settings.base_uri
     canned = canned_queries(settings.queries_dir)
     canned_texts = {q.name: localise_query(q.text, base) for q in canned}
 
-    def framework_info(uri: str) -> dict[str, Any] | None:
-        """For templates of resource pages: a framework's notation, relation to CCDS, table and counts."""
-        return views.framework(backend, base, uri)
+    documents.bind(env, backend, base)
+    endpoint = f"{base}sparql"
 
-    env.globals["framework_info"] = framework_info
+    def fixed(stem: str, make: Callable[[], documents.Page]) -> Callable[[Request], Awaitable[Response]]:
+        """A page that depends on nothing but the release: the build's file, else rendered here."""
 
-    async def home(request: Request) -> Response:
-        found = await run_in_threadpool(views.frameworks, backend, base)
-        return page(env, request, base, "home.html", last_modified=built_at, frameworks=found, release=settings.release)
+        async def handler(request: Request) -> Response:
+            name, _ = site.html_path(request, stem)
+            if site.has(name):
+                return site.send(request, name, ("Accept-Language",))
+            template, context = await run_in_threadpool(make)
+            return page(env, request, base, template, last_modified=built_at, **context)
 
-    async def frameworks(request: Request) -> Response:
-        found = await run_in_threadpool(views.frameworks, backend, base)
-        return page(env, request, base, "frameworks.html", last_modified=built_at, frameworks=found)
+        return handler
 
-    async def coverage(request: Request) -> Response:
-        chart = await run_in_threadpool(views.coverage, backend, base)
-        lang = language(request)
-        return page(
-            env,
-            request,
-            base,
-            "coverage.html",
-            last_modified=built_at,
-            chart=chart,
-            sankey=lambda link: coverage_sankey(chart, lang, link),  # the matrix's own numbers, the page's links
-        )
-
-    async def errata(request: Request) -> Response:
-        found = await run_in_threadpool(views.errata, backend, base)
-        return page(env, request, base, "errata.html", last_modified=built_at, errata=found)
-
-    async def downloads(request: Request) -> Response:
-        return page(
-            env,
-            request,
-            base,
-            "downloads.html",
-            last_modified=built_at,
-            files=manifest["files"],
-            release=settings.release,
-        )
-
-    async def changes(request: Request) -> Response:
-        rows = read_changes(settings.release_dir / "changes.csv")
-        counts: dict[tuple[str, str], int] = {}
-        for row in rows:
-            counts[(row["kind"], row["change"])] = counts.get((row["kind"], row["change"]), 0) + 1
-        return page(
-            env,
-            request,
-            base,
-            "changes.html",
-            last_modified=built_at,
-            changes=rows,
-            counts=sorted(counts.items()),
-            release=settings.release,
-        )
+    home = fixed("index", lambda: documents.home(backend, base, settings.release, endpoint))
+    frameworks = fixed("frameworks", lambda: documents.frameworks(backend, base))
+    coverage = fixed("coverage", lambda: documents.coverage(backend, base))
+    errata = fixed("errata", lambda: documents.errata(backend, base))
+    downloads = fixed("downloads", lambda: documents.downloads(manifest, settings.release))
+    changes = fixed("changes", lambda: documents.changes(settings.release_dir, settings.release))
 
     async def search(request: Request) -> Response:
         q = request.query_params.get("q", "")[:200]
         hits = await run_in_threadpool(views.search, backend, base, q) if q.strip() else []
-        return page(env, request, base, "search.html", q=q, hits=hits)
+        template, context = documents.search_page(q, hits)
+        return page(env, request, base, template, **context)
 
     async def query_page(request: Request) -> Response:
         name = request.query_params.get("name")

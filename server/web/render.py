@@ -8,6 +8,7 @@ The /id/ URI itself is shown on every resource page as the identifier to cite.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -41,6 +42,52 @@ def language(request: Request) -> str:
     return i18n.choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
 
 
+class PerLanguage:
+    """A context value that depends on the page's language, resolved by `render_html` for each language."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        self.make = make
+
+
+def render_html(
+    env: Environment, base: str, template: str, lang: str, path: str, switch_url: str, status: int = 200, **context: Any
+) -> bytes:
+    """One page in one language, as bytes: the same function renders it live (`page`) and at build time
+    (`release/render.py`), so a pre-rendered file and a live answer cannot differ."""
+
+    def local(uri: str) -> str:
+        return "/" + uri[len(base) :] if uri.startswith(base) else uri
+
+    def link(target: str, **params: str) -> str:
+        target = local(target)
+        if target.startswith("/id/"):
+            target = f"/doc/{target[len('/id/') :]}.html"
+        query = urlencode({**params, "lang": lang})
+        return f"{quote(target, safe='/:;=,.~!$&()*+@-_')}{'&' if '?' in target else '?'}{query}"
+
+    def label(labels: dict[str, str]) -> str:
+        return labels.get(lang) or labels.get("ja") or labels.get("en") or ""
+
+    def other(labels: dict[str, str]) -> str:
+        return labels.get("en" if lang == "ja" else "ja", "")
+
+    context = {k: v.make(lang) if isinstance(v, PerLanguage) else v for k, v in context.items()}
+    html = env.get_template(template).render(
+        lang=lang,
+        t=lambda key, **values: i18n.t(key, lang, **values),
+        label=label,
+        other=other,
+        link=link,
+        local=local,
+        base=base,
+        switch_url=switch_url,
+        path=path,
+        status=status,
+        **context,
+    )
+    return html.encode("utf-8")
+
+
 def page(
     env: Environment,
     request: Request,
@@ -51,40 +98,13 @@ def page(
     **context: Any,
 ) -> Response:
     lang = language(request)
-
-    def local(uri: str) -> str:
-        return "/" + uri[len(base) :] if uri.startswith(base) else uri
-
-    def link(path: str, **params: str) -> str:
-        path = local(path)
-        if path.startswith("/id/"):
-            path = f"/doc/{path[len('/id/') :]}.html"
-        query = urlencode({**params, "lang": lang})
-        return f"{quote(path, safe='/:;=,.~!$&()*+@-_')}{'&' if '?' in path else '?'}{query}"
-
-    def label(labels: dict[str, str]) -> str:
-        return labels.get(lang) or labels.get("ja") or labels.get("en") or ""
-
-    def other(labels: dict[str, str]) -> str:
-        return labels.get("en" if lang == "ja" else "ja", "")
-
     switch = str(request.url.include_query_params(lang="en" if lang == "ja" else "ja"))
-    html = env.get_template(template).render(
-        lang=lang,
-        t=lambda key, **values: i18n.t(key, lang, **values),
-        label=label,
-        other=other,
-        link=link,
-        local=local,
-        base=base,
-        switch_url=switch[len(str(request.base_url)) - 1 :],
-        path=request.url.path,
-        status=status,
-        **context,
+    body = render_html(
+        env, base, template, lang, request.url.path, switch[len(str(request.base_url)) - 1 :], status, **context
     )
     return representation(
         request,
-        html.encode("utf-8"),
+        body,
         formats.HTML.media_type,
         last_modified=last_modified,
         status=status,

@@ -21,27 +21,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ccds_crosswalk.engine.backend import Backend, as_terms
+from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.formats import GRAPH, HTML, JSON_LD, by_extension, of_media_type
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web import views
+from ccds_crosswalk.web import documents
 from ccds_crosswalk.web.http import error, representation
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.render import page
+from ccds_crosswalk.web.site import Site
 
 SAFE_PATH = "/:;=,.~!$&'()*+@-_"
 DOCUMENT_FORMATS = (HTML, *GRAPH)  # what a resource is offered as, in the server's order
 OFFERS = [f.media_type for f in DOCUMENT_FORMATS]
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 T = TypeVar("T")
-
-
-def serialise(triples: list[ox.Triple], media_type: str, prefixes: dict[str, str]) -> bytes:
-    """A document's triples in a graph format of the table; prefixes where the syntax has them."""
-    found = of_media_type(media_type)
-    if found.oxigraph is None:
-        raise ValueError(f"{media_type} is not a graph format")
-    return ox.serialize(triples, format=found.oxigraph, prefixes=prefixes if found.prefixes else None)
 
 
 def extension_of(media_type: str) -> str:
@@ -57,12 +49,9 @@ def split_extension(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-def jsonld_embed(triples: list[ox.Triple]) -> str:
-    # "</" must not close the surrounding <script>
-    return serialise(triples, JSON_LD.media_type, {}).decode("utf-8").replace("</", "<\\/")
-
-
-def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], built_at: float) -> APIRouter:
+def make_router(
+    settings: Settings, backend: Backend, env: Any, prefixes: dict[str, str], built_at: float, site: Site
+) -> APIRouter:
     router = APIRouter()
     base = settings.base_uri
 
@@ -88,7 +77,28 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             target, status_code=303, headers={"Vary": "Accept", "Cache-Control": "public, max-age=300"}
         )
 
+    def prerendered(request: Request, path: str) -> Response | None:
+        """The build's file for this document, when there is one (else the document is rendered here)."""
+        if site.has(f"doc/{path}"):  # a fixed representation: /doc/uk-cop/UK1.ttl, /doc/uk-cop/UK1.en.html
+            return site.send(request, f"doc/{path}", ("Accept-Language",) if path.endswith(".html") else ())
+        stem, fixed = split_extension(path)
+        chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
+        if chosen is None:
+            return None
+        varies = () if fixed else ("Accept",)
+        if chosen == HTML.media_type:
+            name, _ = site.html_path(request, f"doc/{stem}")
+            varies = (*varies, "Accept-Language")
+        else:
+            name = f"doc/{stem}.{extension_of(chosen)}"
+        if not site.has(name):
+            return None
+        headers = {} if fixed else {"Content-Location": f"/doc/{quote(stem, safe=SAFE_PATH)}.{extension_of(chosen)}"}
+        return site.send(request, name, varies, headers)
+
     async def document(request: Request, path: str) -> Response:
+        if (served := prerendered(request, path)) is not None:
+            return served
         stem, fixed = split_extension(path)
         uri = f"{base}id/{stem}"
         chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
@@ -103,55 +113,18 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
             response.headers.update(headers)
             return response
         return representation(
-            request, serialise(triples, chosen, prefixes), chosen, built_at, vary=fixed is None, headers=headers
+            request,
+            documents.rdf_document(triples, chosen, base, prefixes),
+            chosen,
+            built_at,
+            vary=fixed is None,
+            headers=headers,
         )
 
     def html_for(request: Request, uri: str, stem: str, rdf: list[ox.Triple]) -> Response:
-        triples = as_terms(rdf)
-        types = {o.value for s, p, o in triples if s == uri and p == RDF_TYPE}
-        onto = f"{base}ontology#"
-        common = {"doc": f"/doc/{stem}", "jsonld": jsonld_embed(rdf), "uri": uri}
-        if f"{onto}Framework" in types:
-            return page(
-                env,
-                request,
-                base,
-                "scheme.html",
-                last_modified=built_at,
-                scheme={"uri": uri, "label": views.labels_of(backend, base, uri)},
-                items=views.scheme_tree(backend, base, uri),
-                **common,
-            )
-        if f"{onto}MappingRecord" in types:
-            return page(
-                env,
-                request,
-                base,
-                "record.html",
-                last_modified=built_at,
-                r=views.record_view(backend, base, uri),
-                **common,
-            )
-        if f"{onto}Erratum" in types:
-            found = views.errata(backend, base, uri)
-            return page(
-                env,
-                request,
-                base,
-                "erratum.html",
-                last_modified=built_at,
-                e=found[0],
-                records=views.records(backend, base, f"?r ccdsx:erratum <{uri}> ."),
-                **common,
-            )
-        item = views.item_view(backend, base, uri)
-        if item is not None:
-            return page(env, request, base, "item.html", last_modified=built_at, item=item, **common)
-        rows = [(p, o) for s, p, o in triples if s == uri]
-        title = next(
-            (o.value for p, o in rows if p.endswith(("#prefLabel", "#label", "/title"))), uri.rsplit("/", 1)[-1]
-        )
-        return page(env, request, base, "resource.html", last_modified=built_at, rows=rows, title=title, **common)
+        jsonld = documents.rdf_document(rdf, JSON_LD.media_type, base, prefixes)
+        template, context = documents.resource_page(backend, base, uri, stem, rdf, jsonld)
+        return page(env, request, base, template, last_modified=built_at, **context)
 
     def not_found(request: Request, uri: str, chosen: str | None) -> Response:
         message = (
@@ -171,10 +144,15 @@ def make_router(settings: Settings, backend: Backend, env: Any, prefixes: dict[s
         if chosen is None:
             return error(request, 406, "the ontology is offered as " + ", ".join(OFFERS))
         if chosen == HTML.media_type:
-            terms = await run_in_threadpool(views.ontology_terms, backend, base)
-            return page(env, request, base, "ontology.html", last_modified=built_at, terms=terms)
-        body = (settings.release_dir / f"ontology.{extension_of(chosen)}").read_bytes()
+            name, _ = site.html_path(request, "ontology")
+            if site.has(name):
+                return site.send(request, name, ("Accept", "Accept-Language") if not fixed else ("Accept-Language",))
+            template, context = await run_in_threadpool(documents.ontology, backend, base)
+            return page(env, request, base, template, last_modified=built_at, **context)
         headers = {} if fixed else {"Content-Location": f"/ontology.{extension_of(chosen)}"}
+        if site.has(name := f"ontology.{extension_of(chosen)}"):
+            return site.send(request, name, () if fixed else ("Accept",), headers)
+        body = (settings.release_dir / name).read_bytes()
         return representation(request, body, chosen, built_at, vary=fixed is None, headers=headers)
 
     async def ontology_ext(request: Request, ext: str) -> Response:

@@ -221,15 +221,23 @@ def item_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
         children.sort(key=lambda c: natural_key(c["notation"]))
     view["children"] = children
     view["statements"] = any(c["statement"] for c in children)
-    view["outgoing"] = records(
-        backend,
-        base,
-        f"{{ ?r owl:annotatedSource {_iri(uri)} }} UNION "
-        f"{{ ?st skos:broader {_iri(uri)} ; a ccdsx:Statement . ?r owl:annotatedSource ?st }}",
-    )
-    view["incoming"] = records(backend, base, f"?r owl:annotatedTarget {_iri(uri)} .")
-    view["qualifying"] = records(backend, base, f"?r ccdsx:qualifier {_iri(uri)} .")
+    every = all_records(backend, base)
+    view["outgoing"] = [r for r in every if uri in (r["subject"]["uri"], (r["of"] or {}).get("uri"))]
+    view["incoming"] = [r for r in every if r["target"] and r["target"]["uri"] == uri]
+    view["qualifying"] = [r for r in every if any(q["uri"] == uri for q in r["qualifiers"])]
     return view
+
+
+_RECORDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def all_records(backend: Backend, base: str) -> list[dict[str, Any]]:
+    """Every mapping record, in table order; once per backend, like `frameworks` (a release never changes while
+    it is served). Item, record and erratum pages filter this list instead of querying per page."""
+    cached = _RECORDS.get(backend)
+    if cached is None or cached[0] != base:
+        cached = _RECORDS[backend] = (base, records(backend, base, "?r a ccdsx:MappingRecord ."))
+    return cached[1]
 
 
 def _linked(
@@ -418,8 +426,11 @@ def _labels(backend: Backend, base: str, uris: list[str]) -> dict[str, dict[str,
 
 
 def record_view(backend: Backend, base: str, uri: str) -> dict[str, Any] | None:
-    found = records(backend, base, f"BIND ({_iri(uri)} AS ?r)")
-    return found[0] if found else None
+    return next((r for r in all_records(backend, base) if r["uri"] == uri), None)
+
+
+def erratum_records(backend: Backend, base: str, erratum_id: str) -> list[dict[str, Any]]:
+    return [r for r in all_records(backend, base) if erratum_id in r["errata"]]
 
 
 def errata(backend: Backend, base: str, uri: str | None = None) -> list[dict[str, Any]]:
@@ -465,6 +476,24 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
     if not needle:
         return []
     literal = '"' + needle.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    contains = f"""FILTER (CONTAINS(LCASE(COALESCE(?notation, "")), {literal}) || CONTAINS(LCASE(?ja), {literal})
+                  || CONTAINS(LCASE(?en), {literal}))"""
+    hits = _searchable(backend, base, contains, f"LIMIT {int(limit)}")
+    hits.sort(key=lambda h: (h["bare"].lower() != needle, h["key"]))
+    for hit in hits:
+        del hit["key"], hit["bare"]
+    return hits
+
+
+def search_index(backend: Backend, base: str) -> list[dict[str, Any]]:
+    """Every searchable item in the order `search` lists them (bar the exact ID first): the static site's index."""
+    hits = sorted(_searchable(backend, base, "", ""), key=lambda h: h["key"])
+    for hit in hits:
+        del hit["key"]
+    return hits
+
+
+def _searchable(backend: Backend, base: str, restrict: str, limit: str) -> list[dict[str, Any]]:
     rows = backend.select(
         P.format(base=base)
         + f"""
@@ -475,9 +504,8 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
           OPTIONAL {{ ?x skos:notation ?notation }} OPTIONAL {{ ?x ccdsx:sourceLine ?line }}
           OPTIONAL {{ ?x skos:broader/skos:notation ?parentNotation }}
           OPTIONAL {{ ?x a ccdsx:Statement BIND (true AS ?statement) }}
-          FILTER (CONTAINS(LCASE(COALESCE(?notation, "")), {literal}) || CONTAINS(LCASE(?ja), {literal})
-                  || CONTAINS(LCASE(?en), {literal}))
-        }} ORDER BY ?schemeNotation ?notation LIMIT {int(limit)}"""
+          {restrict}
+        }} ORDER BY ?schemeNotation ?notation ?x {limit}"""
     )
     hits = []
     for r in rows:
@@ -488,21 +516,21 @@ def search(backend: Backend, base: str, text: str, limit: int = 100) -> list[dic
             {
                 "uri": uri,
                 "notation": notation,
+                "bare": _v(r, "notation"),
                 "scheme": _v(r, "schemeNotation"),
                 "scheme_uri": _v(r, "s"),
                 "statement": statement,
                 "of": _v(r, "parentNotation") if statement else "",
                 "label": {"ja": _v(r, "ja"), "en": _v(r, "en")},
                 "key": (
-                    _v(r, "notation").lower() != needle,
                     _v(r, "chapter") != "",
                     _v(r, "chapter"),
                     natural_key(notation or _v(r, "parentNotation")),
                     statement or 0,
+                    uri,
                 ),
             }
         )
-    hits.sort(key=lambda h: h.pop("key"))
     return hits
 
 

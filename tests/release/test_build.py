@@ -31,7 +31,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 GRAPH_FORMATS = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
 # files that describe the release rather than being its distributions
-RELEASE_METADATA = {"manifest.json", "SHA256SUMS", "void.ttl", "void.ttl.gz"}
+RELEASE_METADATA = {"manifest.json", "SHA256SUMS", "void.ttl", "void.ttl.gz", "site", "site.json"}
 Completed = subprocess.CompletedProcess
 
 
@@ -140,8 +140,8 @@ def test_shapes_and_report_read_back(built: Built, release_dir: Path, settings: 
 
 def test_gzip_decompresses_to_the_file(release_dir: Path) -> None:
     packed = sorted(release_dir.glob("*.gz"))
-    plain = {p.name for p in release_dir.iterdir() if not p.name.endswith((".gz", ".sha256"))}
-    assert {p.name.removesuffix(".gz") for p in packed} == plain - {"manifest.json", "SHA256SUMS"}
+    plain = {p.name for p in release_dir.iterdir() if p.is_file() and not p.name.endswith((".gz", ".sha256"))}
+    assert {p.name.removesuffix(".gz") for p in packed} == plain - {"manifest.json", "SHA256SUMS", "site.json"}
     for path in packed:
         data = path.read_bytes()
         assert data[4:8] == b"\0\0\0\0", f"{path.name}: gzip mtime must be 0"
