@@ -1,7 +1,7 @@
 """`ccds-crosswalk publish --static DIR`: the release as a static site that needs no program of ours.
 
     DIR/…                     the build's site/ (every document and page, with .gz), as the server serves it
-    DIR/release/{version}/…   the download artefacts
+    DIR/release/{version}/…   the download artefacts; DIR/source/appendix.txt the Appendix text
     DIR/.htaccess             Apache httpd rules (mod_rewrite, mod_headers, mod_mime; DIR = document root)
     DIR/nginx.conf            nginx maps and a server block, to include in http { }
     DIR/w3id.htaccess         the w3id.org registry's rules for /ccds-crosswalk/, pointing at --target-url
@@ -60,6 +60,9 @@ def publish_static(
     for path in sorted(settings.release_dir.iterdir()):
         if path.is_file() and path.name not in NOT_DOWNLOADS:
             shutil.copy2(path, downloads / path.name)
+    if (settings.release_dir / "appendix.txt").is_file():  # the source text at its stable URI
+        (directory / "source").mkdir()
+        shutil.copy2(settings.release_dir / "appendix.txt", directory / "source" / "appendix.txt")
     _endpoint_pages(settings, sparql_endpoint).write_into(directory)
     (directory / ".htaccess").write_text(webrules.htaccess(settings.release, sparql_endpoint), encoding="utf-8")
     (directory / "nginx.conf").write_text(
