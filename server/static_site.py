@@ -78,7 +78,7 @@ def _endpoint_pages(settings: Settings, endpoint: str | None) -> SiteWriter:
     base = settings.base_uri
     backend = Embedded(load_union_store(settings.release_dir, base), None)
     env = environment()
-    documents.bind(env, backend, base)
+    documents.bind(env, backend, base, settings.release_dir)
     out = SiteWriter()
     pages = {
         "index": ("/", documents.home(backend, base, settings.release, endpoint or "")),

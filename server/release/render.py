@@ -116,7 +116,7 @@ def render_site(settings: Settings, release_dir: Path, manifest: dict) -> dict[s
     base = settings.base_uri
     backend = Embedded(load_union_store(release_dir, base), None)
     env = environment()
-    documents.bind(env, backend, base)
+    documents.bind(env, backend, base, release_dir)
     prefixes = all_prefixes(base)
     out = SiteWriter()
 

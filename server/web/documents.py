@@ -26,14 +26,17 @@ from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.release.jsonld import to_jsonld
 from ccds_crosswalk.web import views
 from ccds_crosswalk.web.render import PerLanguage
+from ccds_crosswalk.web.source import SourceText
 
 Page = tuple[str, dict[str, Any]]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 
-def bind(env: Environment, backend: Backend, base: str) -> None:
-    """Lookups templates call themselves (a framework's counts beside a scheme's title)."""
+def bind(env: Environment, backend: Backend, base: str, release_dir: Path) -> None:
+    """Lookups templates call themselves: a framework's counts beside a scheme's title, the cited line of the
+    Appendix in context on item, record and erratum pages."""
     env.globals["framework_info"] = lambda uri: views.framework(backend, base, uri)
+    env.globals["source_excerpt"] = SourceText.load(release_dir, base).excerpt
 
 
 def _rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Literal | BNode:

@@ -51,7 +51,7 @@ def make_router(
     canned = canned_queries(settings.queries_dir)
     canned_texts = {q.name: localise_query(q.text, base) for q in canned}
 
-    documents.bind(env, backend, base)
+    documents.bind(env, backend, base, settings.release_dir)
     endpoint = f"{base}sparql"
 
     def fixed(stem: str, make: Callable[[], documents.Page]) -> Callable[[Request], Awaitable[Response]]:

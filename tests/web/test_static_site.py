@@ -299,3 +299,47 @@ def test_publish_refuses_a_folder_that_is_not_a_static_copy(artefacts: Path, tmp
     )
     assert done.returncode != 0 and "not empty" in done.stderr and "Traceback" not in done.stderr
     assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
+
+
+# ------------------------------------------------------------------ in a browser, without any server of ours
+
+
+@pytest.mark.browser
+def test_chromium_reads_the_static_copy_without_errors(apache: WebServer) -> None:
+    """Headless Chromium on the Apache copy: the home page, UK1's page and the search (JSON index + script) show
+    what they should, with no console error (a CSP violation is one) and no failed script."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from test_browser import ARGS, CHROMIUM
+
+    problems: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            context = browser.new_context(locale="en-US", extra_http_headers={"Accept-Language": "en"})
+            context.set_default_timeout(120_000)
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.goto(f"{apache.url}/")
+            assert page.locator("html").get_attribute("lang") == "en"
+            assert page.locator("table").first.is_visible()
+            page.goto(f"{apache.url}/id/uk-cop/UK1")
+            assert page.url.endswith("/doc/uk-cop/UK1.html")
+            assert "No default passwords" in page.locator("h1").inner_text()
+            page.fill("#site-search", "UK1")
+            page.locator("header form button").click()
+            page.wait_for_selector("#hits:not([hidden]) tbody tr")
+            first = page.locator("#hits tbody tr").first
+            assert "UK1" in first.inner_text() and "No default passwords" in first.inner_text()
+            first.locator("a").click()
+            page.wait_for_url("**/doc/uk-cop/UK1.html?lang=en")
+            none = f"{apache.url}/search?lang=ja&q=zzzz-nothing"
+            page.goto(none)
+            page.wait_for_selector("#hit-count:not([hidden])")
+            assert "該当する項目はありません" in page.locator("#hit-count").inner_text()
+            quiet = browser.new_context(java_script_enabled=False).new_page()
+            quiet.goto(f"{apache.url}/search?lang=en&q=UK1")
+            assert "JavaScript" in quiet.locator("main").inner_text()  # the form says where to go instead
+        finally:
+            browser.close()
+    assert problems == []
