@@ -84,7 +84,10 @@ def main() -> int:
     port = free_port()
     command = [sys.executable, "-m", "ccds_crosswalk.cli", "--artefacts", str(args.artefacts), "--base-uri", BASE]
     server = subprocess.Popen(
-        [*command, "serve", "--no-build", "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None
+        [*command, "serve", "--no-build", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # the access log
     )
     url = f"http://127.0.0.1:{port}"
     try:
