@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCMITYPE, DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 
 from ccds_crosswalk import iris
 from ccds_crosswalk.formats import N_TRIPLES, TURTLE
@@ -63,7 +63,7 @@ def source_text_triples(base: str, version: str, artefacts: Iterable[Artefact]) 
     if published is None:
         return
     text, document = iris.source_text(base), iris.source_document(base)
-    yield text, RDF.type, FOAF.Document
+    yield text, RDF.type, DCMITYPE.Text  # the DCMI type of a text; the dataset types no other resource this way
     yield (
         text,
         DCTERMS.title,
