@@ -45,7 +45,7 @@ import psutil  # noqa: E402
 from ccds_crosswalk.settings import load_settings  # noqa: E402
 
 BASE = "https://w3id.org/ccds-crosswalk/"
-VERSION = "1.0.0"
+VERSION = load_settings().release  # the release being built (data/releases.csv): dumps and graph IRIs name it
 README = HERE / "README.md"
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
