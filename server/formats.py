@@ -45,6 +45,7 @@ __all__ = [
     "by_media_type",
     "content_type",
     "media_type_of_file",
+    "of_extension",
     "of_media_type",
     "offers",
 ]
@@ -176,6 +177,14 @@ def by_extension(extension: str) -> Format | None:
 
 def by_media_type(media_type: str) -> Format | None:
     return _BY_MEDIA_TYPE.get(media_type.split(";")[0].strip().lower())
+
+
+def of_extension(extension: str) -> Format:
+    """The row of an extension the code itself names, so unknown means a bug: ValueError."""
+    found = by_extension(extension)
+    if found is None:
+        raise ValueError(f".{extension} is not in the format table")
+    return found
 
 
 def of_media_type(media_type: str) -> Format:

@@ -11,20 +11,12 @@ import csv
 import io
 import json
 
-from ccds_crosswalk.formats import Format, by_extension
+from ccds_crosswalk import formats
 from ccds_crosswalk.release.exports.spreadsheets import FIXED_TIME, repack
 
-
-def _row(extension: str) -> Format:
-    found = by_extension(extension)
-    if found is None:
-        raise LookupError(f"the format table has no .{extension}")
-    return found
-
-
 # the names the CLI and ?format= take, and their rows of the one format table (server/formats.py)
-FORMATS: dict[str, Format] = {
-    name: _row(extension)
+FORMATS: dict[str, formats.Format] = {
+    name: formats.of_extension(extension)
     for name, extension in (("table", "txt"), ("csv", "csv"), ("tsv", "tsv"), ("json", "json"), ("xlsx", "xlsx"))
 }
 

@@ -17,17 +17,12 @@ from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed
 from starlette.concurrency import run_in_threadpool
 
 from ccds_crosswalk import iris
-from ccds_crosswalk.engine.backend import OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
+from ccds_crosswalk.engine.backend import LABELS, OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
 from ccds_crosswalk.formats import SPARQL_JSON
 from ccds_crosswalk.settings import Settings
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-LABELS = (
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-    "http://www.w3.org/2004/02/skos/core#notation",
-    "http://www.w3.org/2000/01/rdf-schema#label",
-)
 
 
 def term(binding: dict[str, str]) -> Term:
@@ -38,11 +33,6 @@ def term(binding: dict[str, str]) -> Term:
     if binding.get("xml:lang"):
         return Term(value, "literal", binding["xml:lang"], "")
     return Term(value, "literal", "", binding.get("datatype") or XSD_STRING)
-
-
-def _iri_safe(uri: str) -> bool:
-    """Whether `uri` can go into a query as <uri> as it is (no character an IRIREF forbids)."""
-    return not any(c in uri for c in '<>"{}|^`\\ ')
 
 
 class Remote:
@@ -89,13 +79,13 @@ class Remote:
         return [{n: term(b[n]) for n in names if n in b} for b in data["results"]["bindings"]]
 
     def exists(self, uri: str) -> bool:
-        if not _iri_safe(uri):
+        if not iris.is_safe_iri(uri):
             return False
         body = self._run(self._client(f"ASK {{ <{uri}> ?p ?o }}", SPARQL_JSON.media_type))
         return json.loads(body).get("boolean") in (True, 1, "true", "1")  # Virtuoso answers 1
 
     def triples(self, uri: str) -> list[ox.Triple]:
-        if not _iri_safe(uri):
+        if not iris.is_safe_iri(uri):
             return []
         labels = " ".join(f"<{p}>" for p in LABELS)
         rows = self.select(f"""SELECT ?s ?p ?o WHERE {{

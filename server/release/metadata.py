@@ -106,9 +106,9 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_EN, lang="en")
         yield node, DCTERMS.rights, Literal(ATTRIBUTION_JA, lang="ja")
         yield node, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")
-        yield node, DCTERMS.publisher, URIRef(f"{base}#project")
+        yield node, DCTERMS.publisher, iris.project(base)
         yield node, VOID.sparqlEndpoint, iris.sparql_service(base)
-        yield node, VOID.uriSpace, Literal(f"{base}id/")
+        yield node, VOID.uriSpace, Literal(iris.id_space(base))
         yield node, VOID.vocabulary, iris.ontology(base)
         for vocabulary in (
             "http://www.w3.org/2004/02/skos/core#",
@@ -120,8 +120,8 @@ def dataset_triples(base: str, version: str, triples: int, entities: int) -> Ite
         yield node, VOID.entities, Literal(entities, datatype=XSD.integer)
         yield node, VOID.exampleResource, iris.item(base, "uk-cop", "UK1")
         yield node, PROV.wasDerivedFrom, iris.source_document(base)
-    yield URIRef(f"{base}#project"), RDF.type, FOAF.Project
-    yield URIRef(f"{base}#project"), RDFS.label, Literal("ccds-crosswalk", lang="en")
+    yield iris.project(base), RDF.type, FOAF.Project
+    yield iris.project(base), RDFS.label, Literal("ccds-crosswalk", lang="en")
     yield dataset, DCAT.hasVersion, release
     yield dataset, DCTERMS.hasVersion, release
     yield release, DCAT.isVersionOf, dataset
@@ -133,7 +133,7 @@ def distribution_triples(base: str, version: str, artefacts: Iterable[Artefact])
     release = iris.release(base, version)
     for artefact in artefacts:
         node = iris.distribution(base, version, artefact.name)
-        checksum = URIRef(f"{node}#sha256")
+        checksum = iris.checksum(base, version, artefact.name)
         yield release, DCAT.distribution, node
         yield node, RDF.type, DCAT.Distribution
         yield node, DCTERMS.title, Literal(f"{artefact.description}: {artefact.name}", lang="en")
@@ -173,13 +173,13 @@ def release_chain_triples(base: str, version: str, releases_csv: Path) -> Iterat
             yield release, DCAT.previousVersion, iris.release(base, row["previous"])
             yield iris.release(base, row["previous"]), DCTERMS.isReplacedBy, release
     if version in rows:
-        yield iris.release(base, version), DCTERMS.hasPart, URIRef(f"{iris.release(base, version)}/changes")
+        yield iris.release(base, version), DCTERMS.hasPart, iris.changes(base, version)
         yield dataset, DCAT.hasCurrentVersion, iris.release(base, version)
 
 
 def metadata_graph(base: str, version: str, sources_csv: Path, data: Graph, artefacts: list[Artefact]) -> Graph:
     graph = bind_all(Graph(), base)
-    entities = len({s for s in data.subjects() if str(s).startswith(f"{base}id/")})
+    entities = len({s for s in data.subjects() if str(s).startswith(iris.id_space(base))})
     for group in (
         release_chain_triples(base, version, sources_csv.parent / "releases.csv"),
         source_triples(base, sources_csv),

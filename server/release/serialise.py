@@ -96,11 +96,8 @@ def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
     return header + "\n\n" + "\n".join(blocks)
 
 
-def _write(path: Path, text: str) -> None:
-    path.write_bytes(text.encode("utf-8"))
-
-
 def _gzip(path: Path) -> Path:
+    """path.gz, reproducible: no file name, mtime 0."""
     target = path.with_name(path.name + ".gz")
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
@@ -123,9 +120,10 @@ def describe(path: Path, description: str) -> Artefact:
     )
 
 
-def write_with_companions(path: Path, text: str, description: str) -> list[Artefact]:
-    """The file, its .gz and its .sha256 (sha256sum format)."""
-    _write(path, text)
+def write_with_companions(path: Path, content: str | bytes, description: str) -> list[Artefact]:
+    """The file (text is written as UTF-8), its .gz and their .sha256 files (sha256sum format); the media types
+    come from the format table by extension."""
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
     packed = _gzip(path)
     artefacts = [describe(path, description), describe(packed, f"{description} (gzip)")]
     for target in (path, packed):

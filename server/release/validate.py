@@ -7,7 +7,6 @@ member of rdfs:Resource, inverse links) produce false violations. A violation fa
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from ccds_crosswalk import iris
 from ccds_crosswalk.release.load import parse_turtle
 from ccds_crosswalk.release.vocab import SH, bind_all
 
@@ -92,12 +92,12 @@ def run_shapes(asserted: Graph, shapes: Graph, base: str) -> Report:
 def report_graph(report: Report, base: str) -> Graph:
     """The report as a graph without blank nodes (pyshacl's own report uses them), so the file is deterministic."""
     graph = bind_all(Graph(), base)
-    node = URIRef(f"{base}validation-report")
+    node = iris.validation_report(base)
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.add((node, SH.conforms, Literal(report.conforms)))
     for finding in report.findings:
         key = f"{finding.severity}|{finding.focus}|{finding.message}|{finding.shape}"
-        result = URIRef(f"{node}#{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+        result = iris.validation_result(base, key)
         graph.add((node, SH.result, result))
         graph.add((result, RDF.type, SH.ValidationResult))
         graph.add((result, SH.resultSeverity, SH[finding.severity]))

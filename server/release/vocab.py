@@ -5,6 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
 
+from ccds_crosswalk import iris
+
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -35,17 +37,7 @@ STANDARD_PREFIXES: dict[str, Namespace] = {
 
 def prefixes(base: str) -> dict[str, str]:
     """Every prefix the dumps and the SPARQL endpoint know, including the crosswalk's own."""
-    own = {
-        "ccdsx": f"{base}ontology#",
-        "iotsg": f"{base}id/iotsg/",
-        "cpsf": f"{base}id/cpsf/",
-        "ukcop": f"{base}id/uk-cop/",
-        "sb327": f"{base}id/sb327/",
-        "ccds": f"{base}id/ccds/",
-        "mapping": f"{base}id/mapping/",
-        "errata": f"{base}id/erratum/",
-    }
-    return {**own, **{k: str(v) for k, v in STANDARD_PREFIXES.items()}}
+    return {**iris.own_prefixes(base), **{k: str(v) for k, v in STANDARD_PREFIXES.items()}}
 
 
 def bind_all(graph: Graph, base: str) -> Graph:

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ccds_crosswalk import iris
 from ccds_crosswalk.engine.backend import Backend
 from ccds_crosswalk.formats import GRAPH, HTML, JSON_LD, by_extension, of_media_type
 from ccds_crosswalk.settings import Settings
@@ -64,7 +65,7 @@ def make_router(
             return nothing
 
     async def identifier(request: Request, path: str) -> Response:
-        uri = f"{base}id/{path}"
+        uri = str(iris.resource(base, path))
         chosen = negotiate(request.headers.get("accept"), OFFERS)
         if not await ask(backend.exists, uri, False):
             return not_found(request, uri, chosen)
@@ -100,7 +101,7 @@ def make_router(
         if (served := prerendered(request, path)) is not None:
             return served
         stem, fixed = split_extension(path)
-        uri = f"{base}id/{stem}"
+        uri = str(iris.resource(base, stem))
         chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
         triples = await ask(backend.triples, uri, [])
         if not triples or triples[0].subject.value != uri:  # its own triples come first

@@ -8,6 +8,7 @@ import weakref
 from collections import defaultdict
 from typing import Any
 
+from ccds_crosswalk import iris
 from ccds_crosswalk.analysis.coverage import coverage_chart
 from ccds_crosswalk.engine.backend import Backend, Row, Term
 
@@ -27,10 +28,7 @@ def _true(row: Row, key: str) -> bool:
     return _v(row, key) in ("true", "1")
 
 
-def _iri(value: str) -> str:
-    if any(c in value for c in '<>"{}|^`\\ '):
-        raise ValueError(f"not an IRI: {value!r}")
-    return f"<{value}>"
+_iri = iris.sparql_iri
 
 
 def labels_of(backend: Backend, base: str, uri: str) -> dict[str, str]:

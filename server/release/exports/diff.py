@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -101,24 +100,24 @@ def previous_graph(settings: Settings, release: Release) -> Graph | None:
 
 
 def kind_of(uri: str, base: str) -> str:
-    local = uri[len(f"{base}id/") :]
+    local = uri[len(iris.id_space(base)) :]
     head, _, rest = local.partition("/")
     if not rest:
-        return "etsi-provision-group" if head == "etsi-en-303-645" else "framework"
+        return "etsi-provision-group" if head == iris.ETSI else "framework"
     if head in ("mapping", "erratum", "source"):
         return head
     if rest == "publisher":
         return "publisher"
     if head == "ccds" and rest.split("/")[0] in ("component", "level"):
         return rest.split("/")[0]
-    if head == "etsi-en-303-645":
+    if head == iris.ETSI:
         return "etsi-link" if "/derived-from/" in rest else "etsi-provision-group"
     return "item"
 
 
 def _entities(graph: Graph, base: str) -> dict[URIRef, dict[URIRef, frozenset[Node]]]:
     found: dict[URIRef, dict[URIRef, set[Node]]] = {}
-    prefix = f"{base}id/"
+    prefix = iris.id_space(base)
     ignored = {iris.ontology_ns(base).sequence}
     for s, p, o in graph:
         if isinstance(s, URIRef) and str(s).startswith(prefix) and p not in ignored:
@@ -154,7 +153,7 @@ def diff(old: Graph | None, new: Graph, base: str) -> list[Change]:
 
 def change_uri(base: str, version: str, change: Change) -> URIRef:
     key = f"{change.change} {change.resource} {change.property or ''}"
-    return URIRef(f"{base}release/{version}/changes#c-{hashlib.sha256(key.encode()).hexdigest()[:16]}")
+    return iris.change(base, version, key)
 
 
 def changes_graph(base: str, release: Release, changes: list[Change]) -> Graph:

@@ -97,15 +97,15 @@ def load_etsi(path: Path) -> tuple[ProvisionGroup, ...]:
 
 
 def group_uri(base: str, clause: str) -> URIRef:
-    return URIRef(f"{base}id/etsi-en-303-645/{clause}")
+    return iris.etsi_group(base, clause)
 
 
 def derivation_uri(base: str, group: ProvisionGroup) -> URIRef:
-    return URIRef(f"{group_uri(base, group.clause)}/derived-from/{group.derived_from}")
+    return iris.etsi_derivation(base, group.clause, group.derived_from)
 
 
 def document_uri(base: str, document: Document) -> URIRef:
-    return URIRef(f"{base}id/source/{document.key}")
+    return iris.source(base, document.key)
 
 
 def document_triples(base: str) -> Iterator[tuple]:
@@ -173,7 +173,7 @@ def etsi_triples(base: str, groups: tuple[ProvisionGroup, ...], items: tuple[Ite
 
 def etsi_graph(base: str, groups: tuple[ProvisionGroup, ...], items: tuple[Item, ...]) -> Graph:
     graph = bind_all(Graph(), base)
-    graph.bind("etsi", f"{base}id/etsi-en-303-645/")
+    graph.bind("etsi", f"{iris.id_space(base)}{iris.ETSI}/")
     for triple in etsi_triples(base, groups, items):
         graph.add(triple)
     return graph

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime
-import gzip
-import hashlib
 import io
 import zipfile
 from dataclasses import dataclass
@@ -24,10 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccds_crosswalk import iris
-from ccds_crosswalk.formats import media_type_of_file
 from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item
-from ccds_crosswalk.release.serialise import Artefact, describe, write_with_companions
+from ccds_crosswalk.release.serialise import Artefact, write_with_companions
 
 if TYPE_CHECKING:  # openpyxl (with numpy, ~25 MB) is imported where a workbook is made, not by the web app
     from openpyxl import Workbook
@@ -37,7 +34,6 @@ if TYPE_CHECKING:  # openpyxl (with numpy, ~25 MB) is imported where a workbook 
 
 CSV_NAME = "crosswalk.csv"
 XLSX_NAME = "crosswalk.xlsx"
-XLSX_MEDIA_TYPE = media_type_of_file(XLSX_NAME)
 FIXED_TIME = datetime.datetime(2000, 1, 1, 0, 0, 0)  # workbook created/modified and zip entry dates
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
@@ -178,24 +174,6 @@ def repack(book: Workbook) -> bytes:
     return packed.getvalue()
 
 
-def write_bytes_with_companions(path: Path, content: bytes, description: str, media_type: str) -> list[Artefact]:
-    """Like serialise.write_with_companions, for a binary file: the file, its .gz (mtime 0) and .sha256 files."""
-    path.write_bytes(content)
-    packed = path.with_name(path.name + ".gz")
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0, compresslevel=9) as handle:
-        handle.write(content)
-    packed.write_bytes(buffer.getvalue())
-    for target in (path, packed):
-        digest = hashlib.sha256(target.read_bytes()).hexdigest()
-        target.with_name(target.name + ".sha256").write_text(f"{digest}  {target.name}\n", encoding="utf-8")
-    plain = describe(path, description)
-    return [
-        Artefact(plain.name, media_type, plain.size, plain.sha256, plain.description),
-        describe(packed, f"{description} (gzip)"),
-    ]
-
-
 def export_spreadsheets(settings: Settings, built: Built, directory: Path) -> list[Artefact]:
     base = settings.base_uri
     artefacts = write_with_companions(
@@ -203,10 +181,7 @@ def export_spreadsheets(settings: Settings, built: Built, directory: Path) -> li
         csv_text(base, built.data),
         "The flat crosswalk, as printed and corrected (CSV, UTF-8 BOM)",
     )
-    artefacts += write_bytes_with_companions(
-        directory / XLSX_NAME,
-        xlsx_bytes(base, built.data),
-        "The flat crosswalk, one sheet per framework (Excel)",
-        XLSX_MEDIA_TYPE,
+    artefacts += write_with_companions(
+        directory / XLSX_NAME, xlsx_bytes(base, built.data), "The flat crosswalk, one sheet per framework (Excel)"
     )
     return artefacts

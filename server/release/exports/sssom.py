@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ccds_crosswalk import iris
-from ccds_crosswalk.formats import media_type_of_file
 from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item, Mapping
 from ccds_crosswalk.release.serialise import write_with_companions
@@ -33,7 +31,6 @@ if TYPE_CHECKING:
     from ccds_crosswalk.settings import Settings
 
 FILENAME = "crosswalk.sssom.tsv"
-MEDIA_TYPE = media_type_of_file(FILENAME)
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 COLUMNS = (
     "record_id",
@@ -56,7 +53,7 @@ def curie_map(base: str) -> dict[str, str]:
     own = prefixes(base)
     wanted = ("ccdsx", "iotsg", "cpsf", "ukcop", "sb327", "ccds", "mapping")
     found = {name: own[name] for name in wanted}
-    found["cwid"] = f"{base}id/"  # the frameworks themselves ({base}id/uk-cop), subject_/object_source
+    found["cwid"] = iris.id_space(base)  # the frameworks themselves ({base}id/uk-cop), subject_/object_source
     found["sssom"] = str(SSSOM)
     found["semapv"] = str(SEMAPV)
     return found
@@ -165,5 +162,4 @@ def sssom_text(base: str, version: str, data: Data) -> str:
 
 def export_sssom(settings: Settings, built: Built, directory: Path) -> list[Artefact]:
     text = sssom_text(settings.base_uri, settings.release, built.data)
-    written = write_with_companions(directory / FILENAME, text, "The crosswalk as an SSSOM mapping set (SSSOM/TSV)")
-    return [replace(a, media_type=MEDIA_TYPE) if a.name == FILENAME else a for a in written]
+    return write_with_companions(directory / FILENAME, text, "The crosswalk as an SSSOM mapping set (SSSOM/TSV)")
