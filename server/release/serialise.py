@@ -1,8 +1,8 @@
 """Stage 5, serialise: write every artefact of a release, byte-identical from one build to the next.
 
-Determinism: graphs are rebuilt with their triples inserted in sorted order before rdflib serialises
-them (its serialisers follow store order); N-Triples/N-Quads lines are sorted; JSON-LD is written by
-server/release/jsonld.py; gzip gets mtime 0 and no file name. Blank nodes never appear in the dumps.
+Determinism: blank nodes get canonical labels; RDF/XML, TriG, N-Triples and N-Quads are written by pyoxigraph
+(server/rdfwriter.py) from triples in sorted order, and N-Triples/N-Quads lines are sorted; Turtle by rdflib from a
+graph rebuilt in sorted order; JSON-LD by server/release/jsonld.py; gzip gets mtime 0 and no file name.
 """
 
 from __future__ import annotations
@@ -19,11 +19,25 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from ccds_crosswalk import formats
+from ccds_crosswalk.rdfwriter import line_sorted, ox_quads, ox_triples, write
 from ccds_crosswalk.release.jsonld import to_jsonld
 from ccds_crosswalk.release.jsonld_context import context
 from ccds_crosswalk.release.load import DataError
-from ccds_crosswalk.release.rdfxml import to_rdfxml
-from ccds_crosswalk.release.vocab import bind_all
+from ccds_crosswalk.release.vocab import bind_all, prefixes
+
+__all__ = [
+    "Artefact",
+    "dataset_text",
+    "graph_text",
+    "ntriples",
+    "write_checksums",
+    "write_context",
+    "write_dataset_dumps",
+    "write_graph_dumps",
+    "write_manifest",
+    "write_source_text",
+    "write_with_companions",
+]
 
 SOURCE_TEXT = Path("source") / "appendix.txt"  # under data/: the text every ccdsx:sourceLine counts the lines of
 SOURCE_TEXT_DESCRIPTION = "The source text: the Appendix of the CCDS guideline as extracted from its PDF (© CCDS)"
@@ -57,43 +71,39 @@ def sorted_graph(graph: Graph, base: str) -> Graph:
 
 
 def ntriples(graph: Graph) -> str:
-    return "".join(sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in canonical(graph)))
+    """N-Triples, one line per triple, lines sorted."""
+    return line_sorted(write(ox_triples(canonical(graph)), formats.N_TRIPLES, None)).decode("utf-8")
 
 
 def nquads(graphs: dict[URIRef, Graph]) -> str:
-    lines = (f"{s.n3()} {p.n3()} {o.n3()} {name.n3()} .\n" for name, g in graphs.items() for s, p, o in canonical(g))
-    return "".join(sorted(lines))
+    """N-Quads, one line per quad, lines sorted."""
+    named = {name: canonical(graph) for name, graph in graphs.items()}
+    return line_sorted(write(ox_quads(named), formats.of_extension("nq"), None)).decode("utf-8")
 
 
 def graph_text(graph: Graph, extension: str, base: str) -> str:
-    if extension == "nt":
-        return ntriples(graph)
-    if extension == "jsonld":
-        return to_jsonld(canonical(graph), base)
-    if extension == "rdf":
-        return to_rdfxml(canonical(graph), base)
+    """A graph dump: JSON-LD by our writer (our context), Turtle by rdflib (it sorts), the rest by pyoxigraph."""
     found = formats.by_extension(extension)
-    if found is None or found.kind != "graph" or found.rdflib is None:
+    if found is None or found.kind != "graph":
         raise ValueError(f"unknown graph format {extension!r}")
-    return sorted_graph(graph, base).serialize(format=found.rdflib)
+    if found is formats.N_TRIPLES:
+        return ntriples(graph)
+    if found is formats.JSON_LD:
+        return to_jsonld(canonical(graph), base)
+    if found is formats.TURTLE:
+        return sorted_graph(graph, base).serialize(format="turtle")
+    return write(ox_triples(canonical(graph)), found, prefixes(base)).decode("utf-8")
 
 
 def dataset_text(graphs: dict[URIRef, Graph], extension: str, base: str) -> str:
-    if extension == "nq":
-        return nquads(graphs)
-    if extension != "trig":
+    """A dataset dump, graph by graph in name order, written by pyoxigraph (lines sorted for N-Quads)."""
+    found = formats.by_extension(extension)
+    if found is None or found.kind != "dataset":
         raise ValueError(f"unknown dataset format {extension!r}")
-    # TriG = the prefixes once, then each graph's (deterministic) Turtle body inside its graph block
-    blocks, header = [], ""
-    for name in sorted(graphs):
-        turtle = graph_text(graphs[name], "ttl", base)
-        head = [line for line in turtle.splitlines() if line.startswith("@prefix")]
-        body = [line for line in turtle.splitlines() if not line.startswith("@prefix")]
-        header = "\n".join(sorted(set(header.splitlines()) | set(head)))
-        blocks.append(
-            f"{name.n3()} {{\n" + "\n".join(f"    {line}" if line else "" for line in body).rstrip() + "\n}\n"
-        )
-    return header + "\n\n" + "\n".join(blocks)
+    if found.extension == "nq":
+        return nquads(graphs)
+    named = {name: canonical(graph) for name, graph in graphs.items()}
+    return write(ox_quads(named), found, prefixes(base)).decode("utf-8")
 
 
 def _gzip(path: Path) -> Path:
