@@ -7,6 +7,7 @@ bash scripts/install.sh --test || exit 1
 source scripts/venv.sh
 ruff check . || exit 1
 ruff format --check . || exit 1
+bash scripts/typecheck.sh || exit 1
 python -m pytest "$@"
 status=$?
 if [[ $status -eq 5 ]]; then

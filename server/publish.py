@@ -17,6 +17,8 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.formats import N_TRIPLES, SPARQL_JSON
 from ccds_crosswalk.settings import Settings
 
+__all__ = ["PublishError", "publish"]
+
 GRAPH_FILES = {
     "data": "crosswalk.nt",
     "inferred": "crosswalk-inferred.nt",

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+__all__ = ["Store", "StoreUnavailable", "free_port", "start_oxigraph", "start_virtuoso"]
+
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_VAD = Path("/usr/share/virtuoso-opensource-7/vad")
 

@@ -20,7 +20,7 @@ from ccds_crosswalk import formats
 from ccds_crosswalk.engine.evaluate import evaluate
 from ccds_crosswalk.engine.jobs import QueryRequest
 from ccds_crosswalk.release.serialise import dataset_text, graph_text
-from ccds_crosswalk.web import resources, sparql
+from ccds_crosswalk.web import documents, resources, sparql
 from ccds_crosswalk.web.negotiation import negotiate
 
 BASE = "https://w3id.org/ccds-crosswalk/"
@@ -66,12 +66,13 @@ def test_graph_formats_are_negotiable_and_written(row: formats.Format) -> None:
         graph.add(triple)
     dump = graph_text(graph, row.extension, BASE)  # the release's writer
     assert isomorphic(Graph().parse(data=dump, format=row.rdflib), graph)
-    document = resources.serialise(  # the /doc writer
+    document = documents.rdf_document(  # the /doc writer
         [
             ox.Triple(ox.NamedNode(str(s)), ox.NamedNode(str(p)), ox.Literal(str(o), language=o.language))
             for s, p, o in SAMPLE
         ],
         row.media_type,
+        BASE,
         {"skos": "http://www.w3.org/2004/02/skos/core#"},
     )
     assert isomorphic(Graph().parse(data=document, format=row.rdflib), graph)

@@ -76,9 +76,9 @@ def sankey_svg(columns: list[list[Node]], flows: list[Flow], ident: str, title: 
     top = 28
     place: dict[str, tuple[float, float]] = {}  # node key → (x, y)
     xs = [LABEL + (WIDTH - 2 * LABEL - BAR) * i / max(len(columns) - 1, 1) for i in range(len(columns))]
-    bottom = top
+    bottom: float = top
     for x, column in zip(xs, columns, strict=True):
-        y = top
+        y: float = top
         for node in column:
             place[node.key] = (x, y)
             y += max(height_of[node.key], SLOT) + GAP

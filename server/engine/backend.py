@@ -28,6 +28,21 @@ INLINE_STRIKES = 3
 INLINE_LIMIT_S = 0.05
 TRIM_AFTER_BYTES = 100_000
 
+__all__ = [
+    "LABELS",
+    "OWL_SOURCE",
+    "OWL_TARGET",
+    "Backend",
+    "Embedded",
+    "Row",
+    "Term",
+    "as_terms",
+    "in_order",
+    "select_on",
+    "to_ox",
+    "to_ox_subject",
+]
+
 OWL_SOURCE = "http://www.w3.org/2002/07/owl#annotatedSource"
 OWL_TARGET = "http://www.w3.org/2002/07/owl#annotatedTarget"
 LABELS = (
@@ -71,6 +86,10 @@ def to_term(term: object) -> Term:
     return Term(str(term), "literal")
 
 
+def to_ox_subject(term: Term) -> ox.NamedNode | ox.BlankNode:
+    return ox.BlankNode(term.value) if term.kind == "bnode" else ox.NamedNode(term.value)
+
+
 def to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     if term.kind == "uri":
         return ox.NamedNode(term.value)
@@ -84,13 +103,13 @@ def to_ox(term: Term) -> ox.NamedNode | ox.Literal | ox.BlankNode:
 def in_order(triples: set[ox.Triple], uri: str) -> list[ox.Triple]:
     """The resource's own triples first, then by subject, predicate and object: one order on every backend."""
 
-    def key(t: ox.Triple) -> tuple:
+    def key(t: ox.Triple) -> tuple[bool, str, str, str, str, str, str]:
         o = t.object
         return (
-            t.subject.value != uri,
-            t.subject.value,
+            _value(t.subject) != uri,
+            _value(t.subject),
             t.predicate.value,
-            o.value,
+            _value(o),
             getattr(o, "language", None) or "",
             type(o).__name__,
             o.datatype.value if isinstance(o, ox.Literal) else "",
@@ -99,8 +118,13 @@ def in_order(triples: set[ox.Triple], uri: str) -> list[ox.Triple]:
     return sorted(triples, key=key)
 
 
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The term's value; a quoted triple (RDF-star, not in this dataset) as its N-Triples text."""
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 def as_terms(triples: list[ox.Triple]) -> list[Triple]:
-    return [(t.subject.value, t.predicate.value, to_term(t.object)) for t in triples]
+    return [(_value(t.subject), t.predicate.value, to_term(t.object)) for t in triples]
 
 
 def select_on(store: ox.Store, query: str) -> list[Row]:
@@ -111,6 +135,8 @@ def select_on(store: ox.Store, query: str) -> list[Row]:
         solutions = store.query(query, default_graph=[union])
     else:
         solutions = store.query(query, use_default_graph_as_union=True)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise ValueError("select_on runs SELECT queries only")
     names = [v.value for v in solutions.variables]
     return [{n: to_term(s[n]) for n in names if s[n] is not None} for s in solutions]
 
@@ -140,7 +166,7 @@ class Embedded:
         """Outgoing triples (asserted and inferred), the records pointing at it, and labels of linked resources."""
         node, union = ox.NamedNode(uri), self.union
         seen: set[ox.Triple] = set()
-        linked: set[ox.NamedNode] = set()
+        linked: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
         for quad in self.store.quads_for_pattern(node, None, None, union):
             seen.add(quad.triple)
             if isinstance(quad.object, ox.NamedNode):

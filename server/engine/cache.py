@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryRequest
 
+__all__ = ["CacheLimits", "ResultCache", "request_key"]
+
 
 @dataclass(frozen=True)
 class CacheLimits:

@@ -19,6 +19,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,7 +120,7 @@ def _is_var(term: Any) -> bool:
     return isinstance(term, Variable)
 
 
-def _bound(term: Any, bound: frozenset) -> bool:
+def _bound(term: Any, bound: frozenset[str]) -> bool:
     return not _is_var(term) or term in bound
 
 
@@ -172,7 +173,7 @@ class _Model:
             return edges + 1  # a closure from one node visits each edge at most once
         raise _NotCovered(f"path {type(path).__name__}")
 
-    def bgp(self, triples: list, bound: frozenset) -> tuple[float, float, frozenset]:
+    def bgp(self, triples: list[Any], bound: frozenset[str]) -> tuple[float, float, frozenset[str]]:
         """(work, rows out, variables bound after): greedy order, as selective first as the bound allows; and,
         since the engine may order it otherwise, at least each pattern's rows on its own."""
         remaining = list(triples)
@@ -191,7 +192,7 @@ class _Model:
         alone = max((self.fanout(t[1], _bound(t[0], bound), _bound(t[2], bound)) for t in triples), default=0)
         return work + alone, rows, frozenset(bound_now)
 
-    def expr_work(self, expr: Any, bound: frozenset) -> float:
+    def expr_work(self, expr: Any, bound: frozenset[str]) -> float:
         """Work of EXISTS / NOT EXISTS inside an expression, for one row."""
         work = 0.0
         for node in _walk(expr):
@@ -205,7 +206,7 @@ class _Model:
                 work += w
         return work
 
-    def pattern(self, node: Any, bound: frozenset) -> tuple[float, float, frozenset]:
+    def pattern(self, node: Any, bound: frozenset[str]) -> tuple[float, float, frozenset[str]]:
         """(work, rows out per input binding, variables bound after) of an algebra node."""
         name = _name(node)
         if name == "BGP":
@@ -243,7 +244,7 @@ class _Model:
         raise _NotCovered(name or type(node).__name__)
 
 
-def _walk(node: Any):
+def _walk(node: Any) -> Iterator[Any]:
     yield node
     if isinstance(node, dict):
         for value in node.values():

@@ -8,29 +8,37 @@ import itertools
 import os
 from typing import Any
 
+import pyoxigraph as ox
+
 from ccds_crosswalk import formats
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
+from ccds_crosswalk.rdfwriter import write
+
+__all__ = ["UNION_GRAPH", "evaluate", "prepare"]
 
 UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
 MERGE_PREFIX = "urn:x-ccds-crosswalk:merged-default-graph:"  # hidden, one per query: a merge of several graphs
 _merges = itertools.count()
 
 
-def _hidden(graph: Any) -> bool:
-    return graph.value == UNION_GRAPH or graph.value.startswith(MERGE_PREFIX)
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+DatasetOptions = dict[str, Any]  # keyword arguments of Store.query: default_graph, named_graphs, …
 
 
-def prepare(store: Any) -> None:
+def _hidden(graph: Graph) -> bool:
+    value = graph.value if isinstance(graph, ox.NamedNode) else ""
+    return value == UNION_GRAPH or value.startswith(MERGE_PREFIX)
+
+
+def prepare(store: ox.Store) -> None:
     """Materialise the service's default graph once: the RDF merge of the store's default graph and all named
     graphs, as a set. (pyoxigraph 0.5 evaluates a multi-graph default graph as a bag: a triple held by two
     graphs would match twice — oxigraph issue #1919.)"""
-    import pyoxigraph as ox
-
     union = ox.NamedNode(UNION_GRAPH)
     store.extend([ox.Quad(q.subject, q.predicate, q.object, union) for q in store.quads_for_pattern(None, None, None)])
 
 
-def _named(store: Any) -> list[Any]:
+def _named(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode]:
     return [g for g in store.named_graphs() if not _hidden(g)]
 
 
@@ -53,11 +61,9 @@ def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
     return defaults, named
 
 
-def _explicit(store: Any, defaults: list[str], named: list[str], merged: Any) -> dict[str, Any]:
+def _explicit(store: ox.Store, defaults: list[str], named: list[str], merged: ox.NamedNode) -> DatasetOptions:
     """A dataset given graph by graph; a default graph made of several graphs is merged into the query's own
     hidden graph `merged` (queries run concurrently: each has its own)."""
-    import pyoxigraph as ox
-
     defaults, named = list(dict.fromkeys(defaults)), list(dict.fromkeys(named))
     default_graph = [ox.NamedNode(g) for g in defaults]
     if len(defaults) > 1:
@@ -72,7 +78,7 @@ def _explicit(store: Any, defaults: list[str], named: list[str], merged: Any) ->
     return {"default_graph": default_graph, "named_graphs": [ox.NamedNode(g) for g in named]}
 
 
-def _dataset_options(store: Any, request: QueryRequest, merged: Any) -> dict[str, Any]:
+def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> DatasetOptions:
     """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
     - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
       a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
@@ -80,8 +86,6 @@ def _dataset_options(store: Any, request: QueryRequest, merged: Any) -> dict[str
       named graphs);
     - else the service's default dataset: the union of all graphs as default graph, every graph named.
     A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
-    import pyoxigraph as ox
-
     from ccds_crosswalk.engine.policy import dataset_clauses
 
     if request.default_graphs is not None or request.named_graphs is not None:
@@ -99,10 +103,8 @@ def _dataset_options(store: Any, request: QueryRequest, merged: Any) -> dict[str
     return {"use_default_graph_as_union": True}
 
 
-def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
+def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
     """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
-    import pyoxigraph as ox
-
     merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
     try:
         return _evaluate(store, request, merged)
@@ -111,9 +113,7 @@ def evaluate(store: Any, request: QueryRequest) -> QueryAnswer:
             store.remove_graph(merged)
 
 
-def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
-    import pyoxigraph as ox
-
+def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:
     from ccds_crosswalk.engine.results import TooManyRows, collect, write_boolean, write_select
 
     try:
@@ -137,12 +137,11 @@ def _evaluate(store: Any, request: QueryRequest, merged: Any) -> QueryAnswer:
             body = write_select(variables, collect(result, request.max_rows), kind)
             form = "SELECT"
         else:
-            rdf_format = answer_format.oxigraph if answer_format and answer_format.kind == "graph" else None
-            if rdf_format is None:
+            if answer_format is None or answer_format.kind != "graph":
                 graph_types = formats.offers(formats.GRAPH)
                 raise QueryError(406, "CONSTRUCT and DESCRIBE results are offered as " + ", ".join(graph_types))
             triples = collect(result, request.max_rows)
-            body = ox.serialize(triples, format=rdf_format, prefixes=request.prefixes or None)
+            body = write(triples, answer_format, request.prefixes)
             form = "CONSTRUCT"
     except TooManyRows as error:
         raise QueryError(422, str(error)) from None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+__all__ = ["QueryAnswer", "QueryError", "QueryRequest"]
+
 
 @dataclass(frozen=True)
 class QueryRequest:
@@ -35,5 +37,5 @@ class QueryError(Exception):
         self.status = status
         self.message = message
 
-    def __reduce__(self) -> tuple:  # crosses the process boundary intact
+    def __reduce__(self) -> tuple[type[QueryError], tuple[int, str]]:  # crosses the process boundary intact
         return QueryError, (self.status, self.message)

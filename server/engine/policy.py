@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+__all__ = ["dataset_clauses", "query_form", "refusal"]
+
 _NOT_CODE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
     r"'''(?:[^'\\]|\\.|'(?!''))*'''|"

@@ -30,6 +30,8 @@ from ccds_crosswalk.engine import preload
 from ccds_crosswalk.engine import worker as query_worker
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
 
+__all__ = ["QueryPool"]
+
 log = logging.getLogger("ccds_crosswalk.engine")
 
 _FORKSERVER_LOCK = threading.Lock()
@@ -66,7 +68,7 @@ class _Job:
     id: int
     request: QueryRequest
     deadline: float  # monotonic; fixed at submission, kept when the job is re-sent to another worker
-    future: Future
+    future: Future[QueryAnswer]
     crashes: int = 0  # workers that died unexpectedly while holding it
     sent: float = 0.0  # monotonic; when it was last given to a worker
 
@@ -80,7 +82,7 @@ class _Worker:
     stopping: bool = False  # killed by the pool for an overrun: its other jobs are innocent and go elsewhere
 
 
-def _settle(future: Future, outcome: QueryAnswer | QueryError) -> None:
+def _settle(future: Future[QueryAnswer], outcome: QueryAnswer | QueryError) -> None:
     """Complete a job's future once; a caller that gave up (cancelled) is simply not answered."""
     try:
         if isinstance(outcome, QueryError):
@@ -274,9 +276,9 @@ class QueryPool:
             for job, error in overdue:
                 _settle(job.future, error)
 
-    def submit(self, request: QueryRequest) -> Future:
+    def submit(self, request: QueryRequest) -> Future[QueryAnswer]:
         """A future for the answer (QueryAnswer) or the QueryError that explains why there is none."""
-        job = _Job(next(self._ids), request, time.monotonic() + self._timeout, Future())
+        job = _Job(next(self._ids), request, time.monotonic() + self._timeout, Future[QueryAnswer]())
         with self._lock:
             if self._closed:
                 raise QueryError(503, "the query service is shutting down")

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+__all__ = ["LOADED_FROM", "STORE", "TARGET"]
+
 TARGET = "CCDS_ENGINE_PRELOAD"  # [release_dir, metadata graph IRI] as JSON, in the fork server's start-up environment
 
 STORE: Any = None

@@ -17,10 +17,12 @@ from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, QueryBadFormed
 from starlette.concurrency import run_in_threadpool
 
 from ccds_crosswalk import iris
-from ccds_crosswalk.engine.backend import LABELS, OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox
+from ccds_crosswalk.engine.backend import LABELS, OWL_SOURCE, OWL_TARGET, Row, Term, in_order, to_ox, to_ox_subject
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
 from ccds_crosswalk.formats import SPARQL_JSON
 from ccds_crosswalk.settings import Settings
+
+__all__ = ["Remote"]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -96,7 +98,9 @@ class Remote:
             UNION {{ VALUES ?x {{ <{OWL_SOURCE}> <{OWL_TARGET}> }} ?s ?x <{uri}> .
                      VALUES ?p {{ {labels} }} ?s ?p ?o }}
         }}""")
-        return in_order({ox.Triple(to_ox(r["s"]), ox.NamedNode(r["p"].value), to_ox(r["o"])) for r in rows}, uri)
+        return in_order(
+            {ox.Triple(to_ox_subject(r["s"]), ox.NamedNode(r["p"].value), to_ox(r["o"])) for r in rows}, uri
+        )
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
         return await run_in_threadpool(self._sparql, request)  # SPARQLWrapper blocks: not on the event loop

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 import pyoxigraph as ox
 
+__all__ = ["TooManyRows", "collect", "write_boolean", "write_select"]
+
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -21,8 +23,9 @@ class TooManyRows(ValueError):
     pass
 
 
-def collect(solutions: Iterable[ox.QuerySolution], limit: int) -> list[ox.QuerySolution]:
-    rows = []
+def collect(solutions: Iterable[T], limit: int) -> list[T]:
+    """The rows (solutions or triples), refused past `limit`."""
+    rows: list[T] = []
     for row in solutions:
         rows.append(row)
         if len(rows) > limit:
@@ -121,7 +124,9 @@ def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) 
 def _csv_value(term: object) -> str:
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
-    return term.value  # type: ignore[attr-defined]
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    return str(term)  # a quoted triple: not produced by this dataset
 
 
 def write_boolean(value: bool, kind: str) -> bytes:

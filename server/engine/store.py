@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+__all__ = ["load_store", "load_union_store"]
+
 
 def load_store(release_dir: Path, base: str, metadata_graph: str | None = None) -> ox.Store:
     """`metadata_graph`: the metadata graph's IRI when the caller has it (a query worker: it then never imports

@@ -17,6 +17,8 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.release.load import Component, Data, Erratum, Framework, Item, Mapping
 from ccds_crosswalk.release.vocab import SEMAPV, SSSOM, bind_all
 
+__all__ = ["CCDS", "CompileError", "compile_graph", "subject_id", "target_key"]
+
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 CCDS = "ccds"

@@ -9,9 +9,12 @@ from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from ccds_crosswalk.release.jsonld_context import TERMS, context
 from ccds_crosswalk.release.vocab import prefixes
+
+__all__ = ["to_jsonld"]
 
 JsonValue = Any
 
@@ -52,7 +55,7 @@ def _id(term: object, compact) -> str:
     return f"_:{term}" if isinstance(term, BNode) else compact(str(term))
 
 
-def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple[str, str | None]]) -> dict:
+def _node(graph: Graph, subject: Node, compact, reverse_terms: dict[str, tuple[str, str | None]]) -> dict:
     node: dict[str, JsonValue] = {"id": _id(subject, compact)}
     by_predicate: dict[str, list] = {}
     for predicate, obj in graph.predicate_objects(subject):
@@ -60,9 +63,9 @@ def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple
     types = sorted(compact(str(t)) for t in by_predicate.pop(str(RDF.type), []))
     if types:
         node["type"] = _one_or_many(types)
-    for predicate in sorted(by_predicate):
-        objects = by_predicate[predicate]
-        key, kind = reverse_terms.get(predicate, (compact(predicate), None))
+    for name in sorted(by_predicate):
+        objects = by_predicate[name]
+        key, kind = reverse_terms.get(name, (compact(name), None))
         # a language map only when every value has a language: "@none" as a map key is JSON-LD 1.1, and a 1.0
         # reader would take it for a language tag
         if kind == "@language" and all(isinstance(o, Literal) and o.language for o in objects):
@@ -75,7 +78,7 @@ def _node(graph: Graph, subject: URIRef, compact, reverse_terms: dict[str, tuple
         else:
             values = [_plain(o) if isinstance(o, Literal) else {"id": _id(o, compact)} for o in objects]
             if kind == "@language":  # a language-map key cannot hold these (a link, a plain string): the full property
-                key = compact(predicate)
+                key = compact(name)
             node[key] = _one_or_many(sorted(values, key=_key))
     return node
 

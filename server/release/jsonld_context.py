@@ -7,6 +7,8 @@ from typing import Any
 
 from ccds_crosswalk.release.vocab import prefixes
 
+__all__ = ["TERMS", "context"]
+
 # key → (prefixed IRI, value type): "@id" for links, "@language" for language maps, None for plain values.
 TERMS: dict[str, tuple[str, str | None]] = {
     "prefLabel": ("skos:prefLabel", "@language"),

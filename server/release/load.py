@@ -14,6 +14,19 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+__all__ = [
+    "Component",
+    "Data",
+    "DataError",
+    "Erratum",
+    "Framework",
+    "Item",
+    "Mapping",
+    "load_data",
+    "parse_turtle",
+    "require_utf8",
+]
+
 
 class DataError(ValueError):
     """A curated table is malformed; the message names file, line and column."""

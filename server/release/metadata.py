@@ -15,6 +15,8 @@ from ccds_crosswalk.formats import N_TRIPLES, TURTLE
 from ccds_crosswalk.release.serialise import SOURCE_TEXT, Artefact
 from ccds_crosswalk.release.vocab import SPDX, bind_all
 
+__all__ = ["metadata_graph"]
+
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
 IANA = "https://www.iana.org/assignments/media-types/"

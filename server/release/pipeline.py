@@ -35,6 +35,18 @@ from ccds_crosswalk.release.validate import (
 from ccds_crosswalk.release.vocab import bind_all
 from ccds_crosswalk.settings import Settings
 
+__all__ = [
+    "BuildError",
+    "Built",
+    "check",
+    "compile_and_check",
+    "input_fingerprint",
+    "is_stale",
+    "load_ontology",
+    "run_build",
+    "write_release",
+]
+
 INPUT_DIRS = ("data", "ontology", "shapes")
 BuildError = (DataError, CompileError, ReasoningError, ValidationFailed)  # what a maintainer's data can cause
 

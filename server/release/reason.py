@@ -21,6 +21,8 @@ from rdflib.namespace import OWL, RDF, SKOS, XSD
 
 from ccds_crosswalk import iris
 
+__all__ = ["ReasoningError", "closure", "infer", "keep", "plain"]
+
 Triple = tuple[URIRef, URIRef, URIRef]
 
 
@@ -31,7 +33,8 @@ class ReasoningError(RuntimeError):
 def property_chains(ontology: Graph) -> list[tuple[URIRef, list[URIRef]]]:
     chains = []
     for prop, head in ontology.subject_objects(OWL.propertyChainAxiom):
-        chains.append((prop, list(Collection(ontology, head))))
+        members = [URIRef(str(m)) for m in Collection(ontology, head)]
+        chains.append((URIRef(str(prop)), members))
     return sorted(chains)
 
 

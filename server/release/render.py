@@ -29,6 +29,7 @@ from ccds_crosswalk.engine.backend import Embedded
 from ccds_crosswalk.engine.store import load_union_store
 from ccds_crosswalk.formats import GRAPH, TURTLE, Format
 from ccds_crosswalk.queries import canned_queries
+from ccds_crosswalk.rdfwriter import write
 from ccds_crosswalk.release.vocab import prefixes as all_prefixes
 from ccds_crosswalk.settings import DEFAULT_BASE, Settings
 from ccds_crosswalk.web import documents, views
@@ -174,8 +175,8 @@ def void_as(release_dir: Path, base: str, fmt: Format) -> bytes:
     body = (release_dir / "void.ttl").read_bytes()
     if fmt == TURTLE:
         return body
-    triples = ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=base)
-    return ox.serialize(triples, format=fmt.oxigraph)
+    triples = [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.TURTLE, base_iri=base)]
+    return write(triples, fmt, None)
 
 
 def search_index(backend: Embedded, base: str) -> bytes:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+__all__ = ["normalise", "squeeze"]
+
 _RUNS = re.compile(r"\s+")
 _SPACE_BY_WIDE = re.compile(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ")
 

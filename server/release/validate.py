@@ -18,6 +18,8 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.release.load import parse_turtle
 from ccds_crosswalk.release.vocab import SH, bind_all
 
+__all__ = ["Report", "ValidationFailed", "load_shapes", "report_graph", "require_valid", "run_shapes"]
+
 
 class ValidationFailed(RuntimeError):
     """The data violates a shape; the message is the readable report."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from rdflib import Graph, Namespace
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, VOID, XSD, DefinedNamespace
 
 from ccds_crosswalk import iris
+
+__all__ = ["SD", "SEMAPV", "SH", "SPDX", "SSSOM", "bind_all", "prefixes"]
 
 SSSOM = Namespace("https://w3id.org/sssom/")
 SEMAPV = Namespace("https://w3id.org/semapv/vocab/")
@@ -15,7 +17,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
-STANDARD_PREFIXES: dict[str, Namespace] = {
+STANDARD_PREFIXES: dict[str, Namespace | type[DefinedNamespace]] = {
     "rdf": RDF,
     "rdfs": RDFS,
     "owl": OWL,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import weakref
+from email.utils import collapse_rfc2231_value
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -197,16 +198,18 @@ async def _fields(request: Request) -> dict[str, str]:
             f"Content-Type: {kind}\r\n\r\n".encode("latin-1") + body
         )
         for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if not name:
+            param = part.get_param("name", header="content-disposition")
+            if not param:
                 continue
-            raw = part.get_payload(decode=True) or b""
+            name = collapse_rfc2231_value(param)
+            payload = part.get_payload(decode=True)
+            raw = payload if isinstance(payload, bytes) else b""
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise BadRequest(f"the field {name!r} is not UTF-8 text") from None
             fields[name] = text
-            if name == "file" and part.get_filename():
-                fields["filename"] = part.get_filename()
+            if name == "file" and (filename := part.get_filename()):
+                fields["filename"] = filename
         return fields
     raise BadRequest("send the form as application/x-www-form-urlencoded or multipart/form-data")

@@ -30,6 +30,8 @@ from ccds_crosswalk.web.middleware import Compress, Guard, SimpleCors, configure
 from ccds_crosswalk.web.render import environment
 from ccds_crosswalk.web.site import Site
 
+__all__ = ["create_app"]
+
 STATIC = Path(__file__).resolve().parent / "static"
 # Longer URLs get 414 with "POST the query instead"; beyond ~80 KB the HTTP parser itself refuses the request (400).
 MAX_URL_BYTES = 32_768

@@ -22,6 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ccds_crosswalk.analysis.diagrams import coverage_sankey
 from ccds_crosswalk.engine.backend import Backend, as_terms
 from ccds_crosswalk.formats import JSON_LD, of_media_type
+from ccds_crosswalk.rdfwriter import write
 from ccds_crosswalk.release.exports.diff import read_changes
 from ccds_crosswalk.release.jsonld import to_jsonld
 from ccds_crosswalk.web import views
@@ -39,7 +40,9 @@ def bind(env: Environment, backend: Backend, base: str, release_dir: Path) -> No
     env.globals["source_excerpt"] = SourceText.load(release_dir, base).excerpt
 
 
-def _rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Literal | BNode:
+def _rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode | ox.Triple) -> URIRef | Literal | BNode:
+    if isinstance(term, ox.Triple):
+        raise ValueError("quoted triples (RDF-star) are not part of this dataset")
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
@@ -58,7 +61,7 @@ def rdf_document(triples: list[ox.Triple], media_type: str, base: str, prefixes:
         for t in triples:
             graph.add((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object)))
         return to_jsonld(graph, base).encode("utf-8")
-    return ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes if fmt.prefixes else None)
+    return write(triples, fmt, prefixes)
 
 
 def jsonld_embed(document: bytes) -> str:

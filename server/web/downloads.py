@@ -8,9 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ccds_crosswalk.formats import GRAPH, HTML, JSON, JSON_LD, TEXT, TURTLE, media_type_of_file, of_media_type
+from ccds_crosswalk.rdfwriter import write
 from ccds_crosswalk.settings import Settings
 from ccds_crosswalk.web.http import error, representation, weak_etag
 from ccds_crosswalk.web.negotiation import accepts_gzip, negotiate
+
+__all__ = ["make_router"]
 
 
 def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRouter:
@@ -76,14 +79,12 @@ def make_router(settings: Settings, manifest: dict, built_at: float) -> APIRoute
     def void_as(media_type: str) -> bytes:
         """The VoID/DCAT description (void.ttl) in any of the RDF types the resources are offered in."""
         found = of_media_type(media_type)
-        if found.oxigraph is None:
-            raise ValueError(f"{media_type} is not a graph format")
         if found is TURTLE:
             return body("void.ttl")
         name = f"void.{found.extension}"
         if name not in cache:
-            triples = ox.parse(body("void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_uri)
-            cache[name] = ox.serialize(triples, format=found.oxigraph)
+            triples = list(ox.parse(body("void.ttl"), format=ox.RdfFormat.TURTLE, base_iri=settings.base_uri))
+            cache[name] = write(triples, found, None)
         return cache[name]
 
     dataset_offers = [HTML.media_type, *(f.media_type for f in GRAPH)]

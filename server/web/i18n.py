@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from ccds_crosswalk.web.negotiation import negotiate_language
 
+__all__ = ["ERRATUM_KINDS", "QUERY_TITLES_JA", "RELATION_SENTENCES", "RELATION_SHORT", "choose_language", "t"]
+
 LANGUAGES = ("ja", "en")
 
 STRINGS: dict[str, dict[str, str]] = {

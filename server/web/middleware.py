@@ -9,20 +9,15 @@ import logging
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccds_crosswalk.web.headers import add_page_headers
 from ccds_crosswalk.web.negotiation import accepts_gzip
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+__all__ = ["Compress", "Guard", "configure_logging"]
 
 log = logging.getLogger("ccds_crosswalk.access")
 
@@ -142,7 +137,7 @@ class Compress(GZipMiddleware):
         if scope["type"] == "http" and not accepts_gzip(Headers(scope=scope).get("accept-encoding")):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)  # type: ignore[arg-type]
+        await super().__call__(scope, receive, send)
 
 
 def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:

@@ -106,7 +106,12 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     found = parse_preferences(header, _media_range)
     if found is None:
         return [MediaRange("*", "*", 1.0, ())]
-    return [MediaRange(*p.value.split("/"), p.q, p.params) for p in found]  # type: ignore[call-arg]
+    return [MediaRange(*_split_media(p.value), p.q, p.params) for p in found]
+
+
+def _split_media(value: str) -> tuple[str, str]:
+    kind, _, sub = value.partition("/")
+    return kind, sub
 
 
 def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
@@ -134,7 +139,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether gzip is acceptable (RFC 9110 12.5.3): named (or as x-gzip), or covered by '*', with a q above 0.
     A named coding overrides '*' whatever their order; no header means we do not compress."""
     quality: dict[str, float] = {}
-    for preference in parse_preferences(accept_encoding, _TOKEN.fullmatch) or []:
+    for preference in parse_preferences(accept_encoding, lambda value: bool(_TOKEN.fullmatch(value))) or []:
         quality[preference.value] = preference.q
     return quality.get("gzip", quality.get("x-gzip", quality.get("*", 0.0))) > 0
 

@@ -24,6 +24,8 @@ from ccds_crosswalk.web.i18n import QUERY_TITLES_JA
 from ccds_crosswalk.web.render import language, page
 from ccds_crosswalk.web.site import Site
 
+__all__ = ["make_router"]
+
 
 def localise_query(text: str, base: str) -> str:
     """Canned queries are written against the default base URI; serve them against the configured one."""
@@ -148,7 +150,7 @@ def _table(data: dict, prefixes: dict[str, str]) -> dict[str, Any]:
     names = data["head"]["vars"]
     rows = []
     for binding in data["results"]["bindings"]:
-        row = []
+        row: list[dict[str, Any] | None] = []
         for name in names:
             cell = binding.get(name)
             if cell is None:

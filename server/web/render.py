@@ -21,6 +21,8 @@ from ccds_crosswalk import formats
 from ccds_crosswalk.web import i18n
 from ccds_crosswalk.web.http import representation
 
+__all__ = ["environment", "language", "page"]
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 

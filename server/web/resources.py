@@ -31,6 +31,8 @@ from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.render import page
 from ccds_crosswalk.web.site import Site
 
+__all__ = ["OFFERS", "make_router"]
+
 SAFE_PATH = "/:;=,.~!$&'()*+@-_"
 DOCUMENT_FORMATS = (HTML, *GRAPH)  # what a resource is offered as, in the server's order
 OFFERS = [f.media_type for f in DOCUMENT_FORMATS]
@@ -103,8 +105,9 @@ def make_router(
         stem, fixed = split_extension(path)
         uri = str(iris.resource(base, stem))
         chosen = fixed or negotiate(request.headers.get("accept"), OFFERS)
-        triples = await ask(backend.triples, uri, [])
-        if not triples or triples[0].subject.value != uri:  # its own triples come first
+        nothing: list[ox.Triple] = []
+        triples = await ask(backend.triples, uri, nothing)
+        if not triples or triples[0].subject != ox.NamedNode(uri):  # its own triples come first
             return not_found(request, uri, chosen)
         if chosen is None:
             return error(request, 406, "this document is offered as " + ", ".join(OFFERS))

@@ -12,6 +12,8 @@ from ccds_crosswalk.settings import Settings, from_json, to_json
 from ccds_crosswalk.web.headers import server_headers
 from ccds_crosswalk.web.protocol import IgnoreUpgradeProtocol
 
+__all__ = ["serve"]
+
 ENV = "CCDS_SERVE_SETTINGS"  # the whole Settings as JSON (settings.to_json): how uvicorn's workers get them
 
 

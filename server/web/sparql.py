@@ -20,6 +20,8 @@ from ccds_crosswalk.web.http import error
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.service_description import service_description
 
+__all__ = ["GRAPH_OFFERS", "SELECT_OFFERS", "make_cache", "make_router"]
+
 SELECT_OFFERS = formats.offers(formats.RESULTS)
 GRAPH_OFFERS = formats.offers(formats.GRAPH)
 FORM = "application/x-www-form-urlencoded"
@@ -166,7 +168,7 @@ def make_endpoint(
                 # the ETag follows from the release and the request alone: nothing to evaluate
                 return Response(status_code=304, headers={**headers, "Cache-Status": f"{CACHE_NAME}; hit"})
         answer = cache.get(key) if cache is not None else None
-        status = f"{CACHE_NAME}; hit"
+        cache_status = f"{CACHE_NAME}; hit"
         began = time.perf_counter()
         if answer is None:
             try:
@@ -174,12 +176,12 @@ def make_endpoint(
             except QueryError as problem:
                 return error(request, problem.status, problem.message, offers)
             stored = cache is not None and cache.put(key, answer)
-            status = f"{CACHE_NAME}; fwd=miss" + ("; stored" if stored else "")
+            cache_status = f"{CACHE_NAME}; fwd=miss" + ("; stored" if stored else "")
         # who answered, and how long it took (W3C Server Timing): the web process, a query worker or the cache
-        where = "cache" if status.endswith("hit") else answer.where or "backend"
+        where = "cache" if cache_status.endswith("hit") else answer.where or "backend"
         headers["Server-Timing"] = f'sparql;dur={(time.perf_counter() - began) * 1000:.2f};desc="{where}"'
         if cache is not None:
-            headers["Cache-Status"] = status
+            headers["Cache-Status"] = cache_status
             if "ETag" in headers and _matches(if_none_match, headers["ETag"]):  # If-None-Match: *
                 return Response(status_code=304, headers=headers)
         return Response(answer.body, media_type=formats.content_type(answer.media_type), headers=headers)

@@ -12,6 +12,20 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.analysis.coverage import coverage_chart
 from ccds_crosswalk.engine.backend import Backend, Row, Term
 
+__all__ = [
+    "coverage",
+    "errata",
+    "framework",
+    "frameworks",
+    "item_view",
+    "labels_of",
+    "ontology_terms",
+    "record_view",
+    "records",
+    "scheme_tree",
+    "search",
+]
+
 P = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sssom: <https://w3id.org/sssom/> PREFIX ccdsx: <{base}ontology#>
@@ -134,7 +148,7 @@ def scheme_tree(backend: Backend, base: str, scheme: str) -> list[dict[str, Any]
     ccds = not (framework(backend, base, scheme) or {}).get("relation")
     for node in nodes.values():
         node["ccds"] = ccds
-    roots = []
+    roots: list[dict[str, Any]] = []
     for node in sorted(nodes.values(), key=_order):
         (nodes[node["parent"]]["children"] if node["parent"] in nodes else roots).append(node)
     return roots

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+__all__ = ["exporters"]
+
 if TYPE_CHECKING:
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.release.serialise import Artefact

@@ -29,6 +29,8 @@ from ccds_crosswalk.release.load import DataError
 from ccds_crosswalk.release.serialise import graph_text, write_with_companions
 from ccds_crosswalk.release.vocab import bind_all
 
+__all__ = ["diff", "export_diff", "load_releases", "previous_graph", "read_changes", "release_info"]
+
 if TYPE_CHECKING:
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.release.serialise import Artefact

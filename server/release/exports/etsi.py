@@ -39,6 +39,8 @@ from ccds_crosswalk.release.load import DataError, Item
 from ccds_crosswalk.release.serialise import write_graph_dumps
 from ccds_crosswalk.release.vocab import bind_all
 
+__all__ = ["etsi_graph", "export_etsi", "load_etsi"]
+
 if TYPE_CHECKING:
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.release.serialise import Artefact

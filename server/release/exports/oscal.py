@@ -35,6 +35,8 @@ from ccds_crosswalk.release.exports.diff import release_info
 from ccds_crosswalk.release.load import Item
 from ccds_crosswalk.release.serialise import write_with_companions
 
+__all__ = ["OSCAL_VERSION", "catalog_file", "export_oscal", "oscal_id", "uuid_of"]
+
 if TYPE_CHECKING:
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.release.serialise import Artefact

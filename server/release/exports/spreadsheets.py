@@ -26,6 +26,8 @@ from ccds_crosswalk.release.compile import CCDS, subject_id, target_key
 from ccds_crosswalk.release.load import Data, Item
 from ccds_crosswalk.release.serialise import Artefact, write_with_companions
 
+__all__ = ["COLUMNS", "FIXED_TIME", "export_spreadsheets", "repack"]
+
 if TYPE_CHECKING:  # openpyxl (with numpy, ~25 MB) is imported where a workbook is made, not by the web app
     from openpyxl import Workbook
 

@@ -25,6 +25,8 @@ from ccds_crosswalk.release.load import Data, Item, Mapping
 from ccds_crosswalk.release.serialise import write_with_companions
 from ccds_crosswalk.release.vocab import SEMAPV, SSSOM, prefixes
 
+__all__ = ["export_sssom"]
+
 if TYPE_CHECKING:
     from ccds_crosswalk.release.pipeline import Built
     from ccds_crosswalk.release.serialise import Artefact
