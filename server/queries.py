@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ccds_crosswalk.settings import Settings
 
-__all__ = ["QueryError", "canned_queries", "resolve_query", "run_local", "run_remote"]
+__all__ = ["CannedQuery", "QueryError", "canned_queries", "resolve_query", "run_local", "run_remote"]
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -45,3 +45,24 @@ def test_the_engine_imports_nothing_above_it(path: Path) -> None:
 
 def test_the_query_module_does_not_import_the_web_app() -> None:
     assert not {m for m in _imports(SERVER / "queries.py") if m.startswith("ccds_crosswalk.web")}
+
+
+def _from_imports(path: Path) -> list[tuple[str, str]]:
+    return [
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("ccds_crosswalk")
+        for alias in node.names
+    ]
+
+
+def test_what_the_package_imports_from_a_module_is_in_its_all() -> None:
+    """A module's __all__ is its surface: a name the rest of the package imports from it must be listed there."""
+    missing = []
+    for path in sorted(SERVER.rglob("*.py")):
+        for module_name, name in _from_imports(path):
+            module = importlib.import_module(module_name)
+            exported = getattr(module, "__all__", None)
+            if exported is not None and name not in exported and not hasattr(module, "__path__"):
+                missing.append(f"{path.relative_to(SERVER)} imports {name} from {module_name}")
+    assert not missing, "\n".join(missing)

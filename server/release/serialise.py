@@ -26,6 +26,7 @@ from ccds_crosswalk.release.load import DataError
 from ccds_crosswalk.release.vocab import bind_all, prefixes
 
 __all__ = [
+    "SOURCE_TEXT",
     "Artefact",
     "dataset_text",
     "graph_text",
