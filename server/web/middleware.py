@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ccds_crosswalk.web.headers import add_page_headers
 from ccds_crosswalk.web.negotiation import accepts_gzip
 
-__all__ = ["Compress", "Guard", "configure_logging"]
+__all__ = ["Compress", "Guard", "SimpleCors", "configure_logging"]
 
 log = logging.getLogger("ccds_crosswalk.access")
 
