@@ -7,5 +7,6 @@
     cli.py     the command line (build, validate, query, serve, publish, compare, gap)
 
 Dependencies point one way: web → engine, analysis, release (vocabularies, the change set); analysis → engine,
-release; engine → formats, rdfwriter, iris, settings. Nothing imports web/ or cli.py.
+release; engine → formats, rdfwriter, iris, settings. Only the build's render stage (release/render.py) and
+static_site.py reach into web/, for its templates and view code; nothing imports cli.py.
 """

@@ -20,7 +20,7 @@ from ccds_crosswalk.engine import policy, results  # noqa: F401  (imported in th
 from ccds_crosswalk.engine.evaluate import evaluate, prepare
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
 
-__all__ = ["DEMOTED_NICE", "main"]
+__all__ = ["DEMOTED_NICE", "main", "trim_heap"]
 
 # Shortest-job-first, roughly: the more CPU a query has used, the less it may take from the others.
 HEAVY_AFTER_CPU_S = 0.01  # no longer a cheap query (a lookup uses ~0.1 ms): nice 10, ~1/10 of a normal share

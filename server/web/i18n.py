@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from ccds_crosswalk.web.negotiation import negotiate_language
 
-__all__ = ["ERRATUM_KINDS", "QUERY_TITLES_JA", "RELATION_SENTENCES", "RELATION_SHORT", "choose_language", "t"]
+__all__ = [
+    "ERRATUM_KINDS",
+    "LANGUAGES",
+    "QUERY_TITLES_JA",
+    "RELATION_SENTENCES",
+    "RELATION_SHORT",
+    "choose_language",
+    "t",
+]
 
 LANGUAGES = ("ja", "en")
 

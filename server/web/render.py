@@ -21,7 +21,7 @@ from ccds_crosswalk import formats
 from ccds_crosswalk.web import i18n
 from ccds_crosswalk.web.http import representation
 
-__all__ = ["environment", "language", "page"]
+__all__ = ["PerLanguage", "environment", "language", "page", "render_html"]
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

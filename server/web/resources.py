@@ -31,7 +31,7 @@ from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.render import page
 from ccds_crosswalk.web.site import Site
 
-__all__ = ["OFFERS", "make_router"]
+__all__ = ["DOCUMENT_FORMATS", "OFFERS", "make_router"]
 
 SAFE_PATH = "/:;=,.~!$&'()*+@-_"
 DOCUMENT_FORMATS = (HTML, *GRAPH)  # what a resource is offered as, in the server's order
