@@ -209,7 +209,7 @@ chromium = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from test_browser import ARGS, CHROMIUM
+    from headless import ARGS, CHROMIUM
 
     with chromium.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)

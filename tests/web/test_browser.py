@@ -24,27 +24,15 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from headless import ARGS, CHROMIUM, require_chromium
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; CI installs it)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="the Python package playwright is not installed (pip install playwright; no browser download needed)",
-)
+require_chromium()
+from playwright import sync_api  # noqa: E402
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 BASE = "https://w3id.org/ccds-crosswalk/"
 SCREENS = Path("/tmp/screens")
 UK1_TARGETS = {"6.2.1": "SR2-SP-1", "6.2.2": "SR2-PP-1", "6.2.3": "SR2-H-1", "6.2.4": "SR2-D-1"}

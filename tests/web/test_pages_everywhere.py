@@ -19,25 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from headless import ARGS, CHROMIUM, require_chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (Debian package 'chromium'; CI installs it)", allow_module_level=True)
-sync_api = pytest.importorskip(
-    "playwright.sync_api",
-    reason="the Python package playwright is not installed (pip install playwright; no browser download needed)",
-)
+require_chromium()
+from playwright import sync_api  # noqa: E402
 
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core"
 AXE_VERSION = "4.14.1"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

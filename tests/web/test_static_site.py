@@ -309,7 +309,7 @@ def test_chromium_reads_the_static_copy_without_errors(apache: WebServer) -> Non
     """Headless Chromium on the Apache copy: the home page, UK1's page and the search (JSON index + script) show
     what they should, with no console error (a CSP violation is one) and no failed script."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from test_browser import ARGS, CHROMIUM
+    from headless import ARGS, CHROMIUM
 
     problems: list[str] = []
     with sync_api.sync_playwright() as playwright:

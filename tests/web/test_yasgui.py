@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from headless import ARGS, CHROMIUM
 
 from ccds_crosswalk.web.headers import YASGUI_STYLE_HASHES
 
@@ -24,15 +25,6 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDORED = ROOT / "server" / "web" / "static" / "yasgui"
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 NO_CORRESPONDENCE_ROWS = 32
 UK1_TARGETS = {"SR2-SP-1", "SR2-PP-1", "SR2-H-1", "SR2-D-1"}
 # every CSP violation the page meets, recorded by the page itself (Playwright's console events do not carry them)
