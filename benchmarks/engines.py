@@ -30,9 +30,9 @@ import httpx
 import psutil
 
 from ccds_crosswalk import iris, triplestores
+from ccds_crosswalk.processes import free_port
 from ccds_crosswalk.publish import publish
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.triplestores import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = Path(__file__).resolve().parent

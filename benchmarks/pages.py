@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loadgen
 
+from ccds_crosswalk.processes import free_port
 from ccds_crosswalk.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/ccds-crosswalk/"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def cpu_seconds(pid: int) -> float:

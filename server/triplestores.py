@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import configparser
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -14,7 +13,9 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Store", "StoreUnavailable", "free_port", "start_oxigraph", "start_virtuoso"]
+from ccds_crosswalk.processes import free_port, stop
+
+__all__ = ["Store", "StoreUnavailable", "start_oxigraph", "start_virtuoso"]
 
 VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 VIRTUOSO_VAD = Path("/usr/share/virtuoso-opensource-7/vad")
@@ -33,18 +34,7 @@ class Store:
     folder: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        stop(self.process)
 
 
 def _wait(url: str, process: subprocess.Popen, name: str, seconds: float = 90) -> None:

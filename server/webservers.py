@@ -6,13 +6,14 @@ tests/web/test_static_site.py; the same way server/triplestores.py starts the tr
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from ccds_crosswalk.processes import free_port, stop
 
 APACHE = Path("/usr/sbin/apache2")
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
@@ -32,18 +33,7 @@ class WebServer:
     folder: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(5)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        stop(self.process)
 
 
 def _wait(server: WebServer, log: Path, seconds: float = 30) -> WebServer:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ccds_crosswalk.processes import free_port, stop
 from ccds_crosswalk.release.pipeline import Built, compile_and_check, write_release
 from ccds_crosswalk.settings import Limits, Settings, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://w3id.org/ccds-crosswalk/"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -88,11 +82,7 @@ def start_server(
 
 
 def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop(process)
 
 
 @pytest.fixture(scope="session")

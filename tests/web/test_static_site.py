@@ -28,7 +28,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
 from test_negotiation import EXTENSION, HTML, HTTP_TABLE, RDFLIB, RESOURCE, TTL, _assert_uk1_body, _headers, _ids
 
-from ccds_crosswalk.webservers import WebServer, free_port, start_apache, start_nginx
+from ccds_crosswalk.processes import free_port
+from ccds_crosswalk.webservers import WebServer, start_apache, start_nginx
 from conftest import ROOT, cli
 
 SKOS_PREF = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
