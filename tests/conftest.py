@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jena_cli
 import pytest
 
 from ccds_crosswalk.processes import free_port, stop
@@ -105,3 +106,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if os.environ.get("CI") and skipped and exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped — something the tests need is not installed")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(scope="session")
+def jena(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The classpath of Debian's Apache Jena command-line tools (tests/jena_cli.py)."""
+    reason = jena_cli.missing()
+    if reason:
+        pytest.skip(reason)
+    return jena_cli.classpath(tmp_path_factory.mktemp("jena"))

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.release.pipeline import Built, input_fingerprint, run_build
 from ccds_crosswalk.release.validate import ValidationFailed, load_shapes, report_graph
 from ccds_crosswalk.settings import Settings, load_settings
+from conftest import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -67,16 +67,7 @@ def second_release(tmp_path_factory: pytest.TempPathFactory, settings: Settings,
     seed = "4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "2424"
     env = {**os.environ, "PYTHONHASHSEED": seed}
     env.pop("CCDS_ARTEFACTS", None)
-    command = [
-        sys.executable,
-        "-m",
-        "ccds_crosswalk.cli",
-        "--artefacts",
-        str(artefacts),
-        "--base-uri",
-        settings.base_uri,
-        "build",
-    ]
+    command = [*cli(artefacts), "build"]  # the test base URI, settings.base_uri
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"release {settings.release} written to" in done.stderr
@@ -350,18 +341,7 @@ def failed_cli_build(tmp_path_factory: pytest.TempPathFactory, settings: Setting
     edit_row(root / "data" / "mappings" / "uk-cop.csv", match, change)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCDS_")}
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccds_crosswalk.cli",
-            "--artefacts",
-            str(root / "artefacts"),
-            "--sources",
-            str(root),
-            "--base-uri",
-            settings.base_uri,
-            "build",
-        ],
+        [*cli(root / "artefacts"), "--sources", str(root), "build"],
         cwd=root,
         env=env,
         capture_output=True,

@@ -78,14 +78,6 @@ def notations_of_json(body: bytes | str) -> list[str]:
 # ------------------------------------------------------------------ Apache Jena (Debian's libapache-jena-java)
 
 
-@pytest.fixture(scope="module")
-def jena(tmp_path_factory: pytest.TempPathFactory) -> str:
-    reason = jena_cli.missing()
-    if reason:
-        pytest.skip(reason)
-    return jena_cli.classpath(tmp_path_factory.mktemp("jena"))
-
-
 @pytest.mark.parametrize(
     "how, query, method",
     [("get", QUERY, "GET"), ("post", QUERY, "POST"), ("long-query", LONG_QUERY, "POST")],

@@ -17,21 +17,12 @@ from urllib.parse import quote
 import httpx
 import jena_cli
 import pyoxigraph as ox
-import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 BASE = "https://w3id.org/ccds-crosswalk/"
 JSONLD = "application/ld+json"
 UK1_TITLE = "デフォルトパスワードを使用しない"
-
-
-@pytest.fixture(scope="module")
-def jena(tmp_path_factory: pytest.TempPathFactory) -> str:
-    reason = jena_cli.missing()
-    if reason:
-        pytest.skip(reason)
-    return jena_cli.classpath(tmp_path_factory.mktemp("jena"))
 
 
 def validate(jena: str, files: list[Path]) -> None:
