@@ -209,7 +209,10 @@ def cmd_gap(args: argparse.Namespace) -> int:
 
     have, filename = args.have, ""
     if Path(have).is_file():
-        filename, have = have, Path(have).read_text(encoding="utf-8-sig")
+        try:
+            filename, have = have, Path(have).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as problem:
+            raise Failure(f"cannot read {have} ({problem}): --have takes IDs, or a UTF-8 CSV or SSSOM TSV") from None
     model = _model(args)
     try:
         result = gap.gap(model, gap.parse_have(model, have, filename), args.against, args.level)

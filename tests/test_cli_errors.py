@@ -94,6 +94,13 @@ def test_a_query_file_that_is_not_utf8(tmp_path: Path) -> None:
     assert str(mine) in message and "save it as UTF-8" in message
 
 
+def test_a_have_file_that_is_not_utf8(tmp_path: Path) -> None:
+    mine = tmp_path / "have.csv"
+    mine.write_bytes("id\nUK1\n".encode("utf-16"))
+    message = refusal(ccds(tmp_path, "gap", "--have", str(mine), "--against", "ccds"))
+    assert str(mine) in message and "UTF-8" in message
+
+
 def test_missing_sources_after_the_command(sources: Path, tmp_path: Path) -> None:
     """The common options work before the command, too."""
     (sources / "data" / "frameworks.csv").unlink()
