@@ -27,6 +27,7 @@ from typing import Literal
 import pyoxigraph as ox
 
 __all__ = [
+    "ASSET_TYPES",
     "DATASET",
     "FORMATS",
     "GRAPH",
@@ -201,6 +202,10 @@ def offers(formats: tuple[Format, ...]) -> list[str]:
     canonical = [f.media_type for f in formats]
     aliases = [m for f in formats for m in f.media_types[1:] if m not in canonical]
     return canonical + aliases
+
+
+# files of the site that are no data format: its own style sheets and scripts, and checksum companions
+ASSET_TYPES = {"css": "text/css", "js": "text/javascript", "sha256": "text/plain"}
 
 
 def media_type_of_file(name: str) -> str:

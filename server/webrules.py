@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccds_crosswalk.formats import FORMATS
+from ccds_crosswalk.formats import ASSET_TYPES, FORMATS
 from ccds_crosswalk.web.headers import ALL_RESPONSES, HTML_RESPONSES
 from ccds_crosswalk.web.resources import DOCUMENT_FORMATS
 
@@ -32,10 +32,9 @@ OFFERS = [f.media_type for f in DOCUMENT_FORMATS]  # resources' offers, in the s
 EXTENSION_OF = {f.media_type: f.extension for f in DOCUMENT_FORMATS}
 PAGES = ("frameworks", "coverage", "errata", "downloads", "changes", "search", "query")
 # file extension → media type, from the format table (srj/srx are answers, not files), plus the site's assets
-ASSETS = {"css": "text/css", "js": "text/javascript", "sha256": "text/plain"}
 MEDIA_TYPES = {f.extension: f.media_type for f in FORMATS if f.kind != "results" or f.extension in ("csv", "tsv")}
-MEDIA_TYPES.update(ASSETS)
-UTF8 = sorted({f.extension for f in FORMATS if f.charset and f.extension in MEDIA_TYPES} | set(ASSETS))
+MEDIA_TYPES.update(ASSET_TYPES)
+UTF8 = sorted({f.extension for f in FORMATS if f.charset and f.extension in MEDIA_TYPES} | set(ASSET_TYPES))
 
 QVALUE = r"\x22?(?:(1)(?:\.0{0,3})?|(0)(?:\.(\d{0,3}?)0*)?)\x22?"  # \x22: a quoted q (no quote in the rule files)
 OTHER_PARAM = r"\s*;\s*(?!q\s*=)[^;,]*"

@@ -10,13 +10,11 @@ from pathlib import Path
 from fastapi import Request
 from fastapi.responses import Response
 
-from ccds_crosswalk.formats import media_type_of_file
+from ccds_crosswalk.formats import ASSET_TYPES, media_type_of_file
 from ccds_crosswalk.release.render import SITE, html_name
 from ccds_crosswalk.web.http import representation
 from ccds_crosswalk.web.negotiation import accepts_gzip
 from ccds_crosswalk.web.render import language
-
-STATIC_MEDIA = {"css": "text/css", "js": "text/javascript"}  # the site's own assets, not data formats
 
 
 class Site:
@@ -38,7 +36,7 @@ class Site:
         self, request: Request, path: str, varies: tuple[str, ...] = (), headers: dict[str, str] | None = None
     ) -> Response:
         """The file at `path` (listed: check `has` first); `varies` names the request headers that chose it."""
-        media = STATIC_MEDIA.get(path.rsplit(".", 1)[-1]) or media_type_of_file(path)
+        media = ASSET_TYPES.get(path.rsplit(".", 1)[-1]) or media_type_of_file(path)
         out = dict(headers or {})
         sent = path
         if f"{path}.gz" in self.sums:
