@@ -86,7 +86,7 @@ QUICK = Plan(
     config_s=1.5,
     configs=((1, 1, 4),),
     ready_starts=1,
-    runaway_s=4.0,
+    runaway_s=6.0,  # past the 5 s limit, so the runaway's stop is seen
     limit_s=5.0,
     query_s=0.5,
     query_rounds=1,
@@ -221,6 +221,7 @@ QUERY_WARM_UP_S = 0.3  # before each turn of the per-query rows (shorter turns)
 # The mix phases, each interleaved across engines: (phase, which mix, requests made distinct)
 MIX_PHASES = (
     ("broad mix, uncached", "broad", True),
+    ("lookup mix, uncached", "lookups", True),
     ("broad mix, cached", "broad", False),
     ("old mix, uncached", "old", True),
 )
@@ -891,6 +892,7 @@ def report(
     w(
         "- **broad mix** (issue 12): " + ", ".join(q.name for q in broad) + ". The first six are the lookup classes, "
         "the rest the canned queries of `queries/` (item-mappings.rq is the `links` lookup, its VALUES rotated).\n"
+        '- **lookup mix**: the six lookup classes only, in turn (the issue\'s "lookups" as one group).\n'
         "- **old mix**: the eleven queries of the earlier runs (table above), kept for continuity.\n"
         "- **uncached**: every request's query text is new (a comment `# request N` with a number never sent "
         "before is appended), so no cache can answer it; **cached**: the same requests repeated (each query "
@@ -1131,11 +1133,20 @@ def report(
         for q in light
         if (q.name, ours, 1) in alone_stats
     }
+    looked = mix_ratio("lookup mix, uncached", 1, "oxigraph")
+    lookup1 = phase_stats["lookup mix, uncached"].get((ours, 1))
+    if looked and looked[1] and lookup1:
+        p50 = pct([r.seconds for r in lookup1["records"]], 0.5)
+        row(
+            "lookups (the lookup mix: the six classes in turn), uncached, c=1 ≥ 0.5× oxigraph, p50 ≤ 0.6 ms",
+            f"{looked[0]:.0f} vs {looked[1]:.0f} req/s = {looked[0] / looked[1]:.2f}×; p50 {ms(p50)} ms",
+            looked[0] >= 0.5 * looked[1] and p50 <= 0.0006,
+        )
     if light_p50 and all(v is not None for v in light_ratios.values()):
         worst = min(light_ratios, key=lambda k: light_ratios[k] or 0.0)
         slowest = max(light_p50, key=light_p50.get)
         row(
-            "every lookup class alone, uncached, c=1 ≥ 0.5× oxigraph, p50 ≤ 0.6 ms",
+            "stricter: every lookup class alone, uncached, c=1 ≥ 0.5× oxigraph, p50 ≤ 0.6 ms",
             f"lowest ratio: {worst} {light_ratios[worst]:.2f}×; highest p50: {slowest} {ms(light_p50[slowest])} ms",
             all((v or 0) >= 0.5 for v in light_ratios.values()) and max(light_p50.values()) <= 0.0006,
         )
@@ -1339,7 +1350,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.check_only:
             return 0 if not any(c.disagree for c in checks) else 1
-        mix_slices, pss_after = interleaved_mix(engine_list, {"broad": broad, "old": queries}, plan)
+        lookups = [q for q in broad if q.lookup]
+        mix_slices, pss_after = interleaved_mix(engine_list, {"broad": broad, "lookups": lookups, "old": queries}, plan)
         alone = per_query(engine_list, broad, plan)
         paths = item_paths(ours)
         own = own_routes(ours, plan, paths)

@@ -10,8 +10,8 @@
     └── remote.Remote               all of it on a remote endpoint (Oxigraph, Virtuoso) through SPARQLWrapper
                                  │
                                  ▼  jobs.QueryRequest (pickled over a pipe)
-    pool.QueryPool                  worker processes forked from a fork server that preloaded the store
-    │                               (preload.py: copy-on-write, so a replacement starts in milliseconds);
+    pool.QueryPool                  worker processes forked from a fork server that imported their code
+    │                               (a replacement starts in milliseconds, then loads its store: ~0.1 s);
     │                               a watchdog kills a worker whose query passed its deadline and re-sends
     │                               the innocent queries it held to another worker
     └── worker.main                 one process, a few threads; a query past 10 ms of CPU runs at nice 10,

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from ccds_crosswalk.engine.cheap import ShapeBook, is_cheap, shape, stats_of
+from ccds_crosswalk.engine.cheap import NOT_CHEAP, ShapeBook, judge, shape, stats_of
 from ccds_crosswalk.engine.evaluate import UNION_GRAPH, evaluate
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryRequest
 from ccds_crosswalk.engine.pool import QueryPool
@@ -27,6 +27,10 @@ INLINE_BUDGET_S = 0.003
 INLINE_STRIKES = 3
 INLINE_LIMIT_S = 0.05
 TRIM_AFTER_BYTES = 100_000
+# pyoxigraph evaluates and writes JSON without holding the GIL: while other requests are in flight, cheap queries
+# run on these threads, so the event loop parses the next request meanwhile and both cores are used. A lone
+# request stays on the event loop (a hop to a thread costs more than a lookup).
+INLINE_THREADS = 2
 
 __all__ = [
     "LABELS",
@@ -155,9 +159,11 @@ class Embedded:
         self._strikes: dict[str, int] = {}  # shape -> in-process runs over INLINE_BUDGET_S
         self._judge_thread = ThreadPoolExecutor(1, thread_name_prefix="shape-judge")
         self._judging = False
+        self._inline_threads = ThreadPoolExecutor(INLINE_THREADS, thread_name_prefix="cheap-query")
+        self._in_flight = 0  # SPARQL requests this backend is answering now
         # the parser builds its grammar on first use (a few hundred ms): now, while the server starts, not on
         # the first new query
-        self._judge_thread.submit(is_cheap, "ASK {}", stats_of(store))
+        self._judge_thread.submit(judge, "ASK {}", stats_of(store))
 
     def exists(self, uri: str) -> bool:
         return next(iter(self.store.quads_for_pattern(ox.NamedNode(uri), None, None, self.union)), None) is not None
@@ -185,15 +191,25 @@ class Embedded:
         return select_on(self.store, query)
 
     async def sparql(self, request: QueryRequest) -> QueryAnswer:
-        """A query of a shape judged cheap is answered here, on the event loop (it takes well under a
+        """A query of a shape judged cheap is answered here, in the web process (it takes well under a
         millisecond to a few); any other goes to the pool."""
+        self._in_flight += 1
+        try:
+            return await self._answer(request)
+        finally:
+            self._in_flight -= 1
+
+    async def _answer(self, request: QueryRequest) -> QueryAnswer:
         if request.default_graphs is None and request.named_graphs is None:
             key = shape(request.query)
             verdict = self.shapes.get(key)
             if verdict is None:
                 verdict = await self._judge(key)
-            if verdict:
-                return self._inline(request, key)  # (None: the judge was busy; a later query of it is judged)
+            if verdict is not None and verdict != NOT_CHEAP:  # (None: the judge was busy; a later one is judged)
+                if self._in_flight == 1:
+                    return self._inline(request, key, verdict)
+                loop = asyncio.get_running_loop()
+                return await loop.run_in_executor(self._inline_threads, self._inline, request, key, verdict)
         if self.pool is None:
             raise RuntimeError("this backend answers lookups only")
         self.counters["pooled"] += 1
@@ -202,7 +218,7 @@ class Embedded:
             trim_heap()  # what unpickling and copying a large answer left in glibc's free lists goes back
         return replace(answer, where="query worker")
 
-    async def _judge(self, key: str) -> bool | None:
+    async def _judge(self, key: str) -> float | None:
         """Judge a new shape here, on one thread beside the event loop (a parse: milliseconds), so that a cheap
         query of a new shape does not wait behind a runaway in the pool either; None when that thread is busy
         with another shape (this query then goes to the pool)."""
@@ -211,19 +227,19 @@ class Embedded:
         self._judging = True
         try:
             loop = asyncio.get_running_loop()
-            verdict = await loop.run_in_executor(self._judge_thread, lambda: is_cheap(key, stats_of(self.store)))
+            verdict = await loop.run_in_executor(self._judge_thread, lambda: judge(key, stats_of(self.store)))
         except Exception:  # a judgement that fails is "not cheap"
-            verdict = False
+            verdict = NOT_CHEAP
         finally:
             self._judging = False
         self.shapes.put(key, verdict)
         return verdict
 
-    def _inline(self, request: QueryRequest, key: str) -> QueryAnswer:
+    def _inline(self, request: QueryRequest, key: str, rows_at_most: float) -> QueryAnswer:
         self.counters["inline"] += 1
         began = time.thread_time()  # CPU, not wall time: a busy machine may preempt a cheap query
         try:
-            return replace(evaluate(self.store, request), where="web process")
+            return replace(evaluate(self.store, request, rows_at_most), where="web process")
         finally:
             took = time.thread_time() - began
             if took <= INLINE_BUDGET_S:
@@ -231,7 +247,7 @@ class Embedded:
             else:
                 strikes = self._strikes[key] = self._strikes.get(key, 0) + 1
                 if strikes >= INLINE_STRIKES or took > INLINE_LIMIT_S:
-                    self.shapes.put(key, False)
+                    self.shapes.put(key, NOT_CHEAP)
                     self.counters["demoted"] += 1
                     log.info("queries of a shape took %.1f ms of CPU in-process; the workers answer it now", took * 1e3)
                 if len(self._strikes) > 4096:  # bounded like the verdicts
@@ -239,5 +255,6 @@ class Embedded:
 
     def close(self) -> None:
         self._judge_thread.shutdown(wait=False)
+        self._inline_threads.shutdown(wait=False)
         if self.pool is not None:
             self.pool.close()

@@ -37,27 +37,18 @@ _TOKENS = re.compile(
     r"(?P<comment>#[^\n]*)|"
     r"(?P<space>\s+)"
 )
-_PROLOGUE_END = re.compile(r"(?:PREFIX\s*[^\s:]*:|BASE)\s*$", re.IGNORECASE)
+# the prologue: BASE and PREFIX declarations (their IRIs are kept), whitespace and comments
+_PROLOGUE = re.compile(r"(?:\s|#[^\n]*|(?:PREFIX\s*[^\s:]*:|BASE)\s*<[^<>\"{}|^`\\\s]*>)*", re.IGNORECASE)
+_BLANKED = {"str": '""', "iri": f"<{PLACEHOLDER_IRI}>", "comment": " ", "space": " "}
 
 
 def shape(query: str) -> str:
     """The query with comments dropped, whitespace collapsed, and string literals and IRIs (except those a
     PREFIX or BASE declares) replaced by placeholders."""
-    out: list[str] = []
-    last = 0
-    for match in _TOKENS.finditer(query):
-        out.append(query[last : match.start()])
-        last = match.end()
-        kind = match.lastgroup
-        if kind == "str":
-            out.append('""')
-        elif kind == "iri":
-            before = "".join(out[-8:])
-            out.append(match.group() if _PROLOGUE_END.search(before) else f"<{PLACEHOLDER_IRI}>")
-        else:
-            out.append(" ")
-    out.append(query[last:])
-    return re.sub(r" +", " ", "".join(out)).strip()
+    end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # (it matches the empty string too)
+    head = _TOKENS.sub(lambda m: m.group() if m.lastgroup == "iri" else " ", query[:end])
+    body = _TOKENS.sub(lambda m: _BLANKED[m.lastgroup or "space"], query[end:])
+    return re.sub(r" +", " ", f"{head} {body}").strip()
 
 
 # ------------------------------------------------------------------ statistics of the data
@@ -103,6 +94,7 @@ class Stats:
 # ------------------------------------------------------------------ the cost bound
 
 INF = math.inf
+NOT_CHEAP = INF  # a verdict: answer it in a worker
 PARSER_LOCK = threading.Lock()  # rdflib's parser (pyparsing) is not thread-safe; a worker runs several threads
 
 
@@ -254,8 +246,9 @@ def _walk(node: Any) -> Iterator[Any]:
             yield from _walk(value)
 
 
-def cost(shape_text: str, stats: Stats) -> float:
-    """An upper bound on the work of any query of this shape (INF when the model does not cover it)."""
+def bounds(shape_text: str, stats: Stats) -> tuple[float, float]:
+    """Upper bounds on (work, answer rows) of any query of this shape (INF, INF when the model does not cover it).
+    Answer rows are solutions, or for CONSTRUCT triples."""
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery
 
@@ -263,21 +256,33 @@ def cost(shape_text: str, stats: Stats) -> float:
         with PARSER_LOCK:
             query = translateQuery(parseQuery(shape_text))
     except Exception:
-        return INF
+        return INF, INF
     algebra = query.algebra
     if _name(algebra) not in ("SelectQuery", "AskQuery", "ConstructQuery") or algebra.get("datasetClause"):
-        return INF
+        return INF, INF
     try:
         work, rows, _ = _Model(stats).pattern(algebra.p, frozenset())
     except (_NotCovered, RecursionError, AttributeError, KeyError, TypeError):
-        return INF
+        return INF, INF
     if _name(algebra) == "ConstructQuery":
-        work += rows * len(algebra.template or ())
-    return work
+        rows *= len(algebra.template or ())
+        work += rows
+    return work, rows
+
+
+def cost(shape_text: str, stats: Stats) -> float:
+    """An upper bound on the work of any query of this shape (INF when the model does not cover it)."""
+    return bounds(shape_text, stats)[0]
+
+
+def judge(shape_text: str, stats: Stats) -> float:
+    """The verdict on a shape: an upper bound on its answer's rows when it is cheap, NOT_CHEAP otherwise."""
+    work, rows = bounds(shape_text, stats)
+    return rows if work <= COST_LIMIT else NOT_CHEAP
 
 
 def is_cheap(shape_text: str, stats: Stats) -> bool:
-    return cost(shape_text, stats) <= COST_LIMIT
+    return judge(shape_text, stats) != NOT_CHEAP
 
 
 _STATS: dict[int, Stats] = {}
@@ -296,23 +301,24 @@ def stats_of(store: Any) -> Stats:
 
 
 class ShapeBook:
-    """The web process's memory of verdicts: shape -> cheap or not; bounded (least recently used go first)."""
+    """The web process's memory of verdicts (judge): shape -> its answer's rows bound, or NOT_CHEAP; bounded
+    (least recently used go first)."""
 
     def __init__(self, size: int = 4096) -> None:
-        self._verdicts: OrderedDict[str, bool] = OrderedDict()
+        self._verdicts: OrderedDict[str, float] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> bool | None:
+    def get(self, key: str) -> float | None:
         with self._lock:
             verdict = self._verdicts.get(key)
             if verdict is not None:
                 self._verdicts.move_to_end(key)
             return verdict
 
-    def put(self, key: str, cheap: bool) -> None:
+    def put(self, key: str, verdict: float) -> None:
         with self._lock:
-            self._verdicts[key] = cheap
+            self._verdicts[key] = verdict
             self._verdicts.move_to_end(key)
             while len(self._verdicts) > self._size:
                 self._verdicts.popitem(last=False)

@@ -5,6 +5,7 @@ and a request in, an answer (or a QueryError) out; the worker process calls it o
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from typing import Any
 
@@ -103,17 +104,18 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNod
     return {"use_default_graph_as_union": True}
 
 
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
-    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
+def evaluate(store: ox.Store, request: QueryRequest, rows_at_most: float = math.inf) -> QueryAnswer:
+    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes.
+    `rows_at_most`: a proven bound on the answer's rows (server/engine/cheap.py), when the caller has one."""
     merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
     try:
-        return _evaluate(store, request, merged)
+        return _evaluate(store, request, merged, rows_at_most)
     finally:
         if store.contains_named_graph(merged):
             store.remove_graph(merged)
 
 
-def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:
+def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode, rows_at_most: float) -> QueryAnswer:
     from ccds_crosswalk.engine.results import TooManyRows, collect, write_boolean, write_select
 
     try:
@@ -133,8 +135,12 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> Q
             kind = answer_format.results if answer_format else None
             if kind is None:
                 raise QueryError(406, "SELECT results are offered as " + ", ".join(formats.offers(formats.RESULTS)))
-            variables = [v.value for v in result.variables]
-            body = write_select(variables, collect(result, request.max_rows), kind)
+            if kind == "json" and rows_at_most <= request.max_rows:
+                # the row cap cannot be crossed: pyoxigraph writes the answer itself, without holding the GIL
+                body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""  # (None only with an output)
+            else:
+                variables = [v.value for v in result.variables]
+                body = write_select(variables, collect(result, request.max_rows), kind)
             form = "SELECT"
         else:
             if answer_format is None or answer_format.kind != "graph":

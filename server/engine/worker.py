@@ -19,8 +19,9 @@ from pathlib import Path
 from ccds_crosswalk.engine import policy, results  # noqa: F401  (imported in the fork server, not by a worker's first query)
 from ccds_crosswalk.engine.evaluate import evaluate, prepare
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError
+from ccds_crosswalk.engine.store import load_store
 
-__all__ = ["DEMOTED_NICE", "main", "trim_heap"]
+__all__ = ["DEMOTED_NICE", "limit_arenas", "main", "trim_heap"]
 
 # Shortest-job-first, roughly: the more CPU a query has used, the less it may take from the others.
 HEAVY_AFTER_CPU_S = 0.01  # no longer a cheap query (a lookup uses ~0.1 ms): nice 10, ~1/10 of a normal share
@@ -68,6 +69,16 @@ def _demote_heavy_queries(running: dict[int, _Running], lock: threading.Lock) ->
             _demote(entry, level)
 
 
+M_ARENA_MAX = -8  # mallopt's parameter number (glibc malloc.h)
+
+
+def limit_arenas(arenas: int = 2) -> None:
+    """glibc gives each new thread an arena of its own (up to 8 per core), and what a thread frees stays in its
+    arena: a process of a few busy threads then holds tens of MB it does not use. Called before threads start."""
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas)
+
+
 def trim_heap() -> None:
     """glibc keeps what a thread's arena freed for later; after a heavy query that is megabytes per thread."""
     with suppress(OSError, AttributeError):
@@ -76,15 +87,9 @@ def trim_heap() -> None:
 
 def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) -> None:
     """Answer up to `threads` queries at once on one store. Answers go back tagged with their job id."""
-    from ccds_crosswalk.engine import preload
-
-    if (release_dir, metadata_graph) == preload.LOADED_FROM:  # forked from the fork server: the store is here
-        store = preload.STORE
-    else:
-        from ccds_crosswalk.engine.store import load_store
-
-        store = load_store(Path(release_dir), "", metadata_graph)
-        prepare(store)
+    limit_arenas()
+    store = load_store(Path(release_dir), "", metadata_graph)
+    prepare(store)
     sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
     receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
     retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving

@@ -4,9 +4,12 @@ pages and resources, and a pool of killable worker processes for user SPARQL."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import hashlib
 import json
+from collections.abc import Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -22,6 +25,7 @@ from ccds_crosswalk.engine.cheap import ShapeBook, stats_of
 from ccds_crosswalk.engine.jobs import QueryError
 from ccds_crosswalk.engine.pool import QueryPool
 from ccds_crosswalk.engine.store import load_union_store
+from ccds_crosswalk.engine.worker import trim_heap
 from ccds_crosswalk.release.vocab import prefixes as all_prefixes
 from ccds_crosswalk.settings import Settings
 from ccds_crosswalk.web import analysis, downloads, pages, resources, source, sparql
@@ -38,8 +42,24 @@ MAX_URL_BYTES = 32_768
 CORS_EXPOSE = ["ETag", "Content-Location", "Link"]
 
 
+IDLE_TRIM_S = 1.0
+
+
 class NotBuilt(RuntimeError):
     pass
+
+
+async def trim_when_idle(served: Callable[[], int]) -> None:
+    """Once a burst of requests is over (none for a second), give what it freed back to the system: glibc keeps
+    freed memory for later, and a busy minute leaves the web process holding megabytes it no longer uses."""
+    seen = trimmed = served()
+    while True:
+        await asyncio.sleep(IDLE_TRIM_S)
+        now = served()
+        if now == seen and now != trimmed:
+            trim_heap()
+            trimmed = now
+        seen = now
 
 
 def embedded_backend(settings: Settings) -> Backend:
@@ -72,7 +92,11 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         gc.collect()
         gc.freeze()  # what start-up built lives as long as the process: full collections need not walk it again
+        trimmer = asyncio.create_task(trim_when_idle(lambda: guard.served))
         yield
+        trimmer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await trimmer
         backend.close()
 
     app = FastAPI(title="ccds-crosswalk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -117,6 +141,5 @@ def create_app(settings: Settings, backend: Backend | None = None) -> FastAPI:
     limits = settings.limits
     # GET and POST /sparql skip the framework: the same endpoint, with what the middleware above would add
     lean_sparql = Compress(SimpleCors(sparql.lean(endpoint), CORS_EXPOSE), minimum_size=800)
-    return Guard(  # type: ignore[return-value]
-        app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES, lean={"/sparql": lean_sparql}
-    )
+    guard = Guard(app, max_body=limits.max_request_bytes, max_url=MAX_URL_BYTES, lean={"/sparql": lean_sparql})
+    return guard  # type: ignore[return-value]

@@ -45,12 +45,14 @@ class Guard:
     def __init__(self, app: ASGIApp, max_body: int, max_url: int, lean: dict[str, ASGIApp] | None = None) -> None:
         self.app, self.max_body, self.max_url = app, max_body, max_url
         self.lean = lean or {}  # path -> a bare ASGI app for GET and POST, past the framework (sparql.lean)
+        self.served = 0  # requests so far (the app's idle-time memory trim watches it)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        self.served += 1
         state = {"status": 0, "bytes": 0, "started": False}
 
         async def logged_send(message: Message) -> None:

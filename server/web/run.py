@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 
 import uvicorn
 
+from ccds_crosswalk.engine.worker import limit_arenas
 from ccds_crosswalk.settings import Settings, from_json, to_json
 from ccds_crosswalk.web.headers import server_headers
 from ccds_crosswalk.web.protocol import IgnoreUpgradeProtocol
@@ -21,6 +23,8 @@ def app_from_environment():  # uvicorn's factory: each worker process builds its
     from ccds_crosswalk.web.app import create_app
 
     settings = from_json(os.environ[ENV])
+    sys.setswitchinterval(0.001)  # a cheap query's thread that has its answer gets the GIL back within ~1 ms, not 5
+    limit_arenas()
     backend = None
     if settings.sparql_backend:
         from ccds_crosswalk.engine.remote import Remote

@@ -8,6 +8,7 @@ Appendix's four tables have 130 + 292 + 62 + 10 = 494 rows, which queries/crossw
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,8 @@ import httpx
 import pytest
 
 from ccds_crosswalk.engine import cheap
-from ccds_crosswalk.engine.evaluate import prepare
+from ccds_crosswalk.engine.evaluate import evaluate, prepare
+from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.store import load_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -135,3 +137,44 @@ def test_a_runaway_is_stopped_and_lookups_beside_it_are_answered_in_process(serv
     assert outcome["status"] == 503
     assert 2.0 <= outcome["seconds"] < 10  # stopped at its limit, not before
     assert len(answered) >= 5 and set(answered) == {"web process"}, answered
+
+
+def test_a_proven_row_bound_lets_pyoxigraph_write_the_same_json(release_dir: Path, stats: cheap.Stats) -> None:
+    """Under a proven bound the answer is written by pyoxigraph (GIL released); it must say what the general
+    writer says, and a bound above the row cap keeps the cap (422 past it)."""
+    store = load_store(release_dir, BASE)
+    prepare(store)
+    item_mappings = (ROOT / "queries" / "item-mappings.rq").read_text(encoding="utf-8")
+    for query in (lookup("UK1"), lookup("要点 1"), item_mappings, SKOS + 'SELECT ?l { ?i skos:notation "UK1" ; ?p ?l }'):
+        bound = cheap.judge(cheap.shape(query), stats)
+        assert bound != cheap.NOT_CHEAP
+        request = QueryRequest(query=query, media_type=SRJ)
+        fast = json.loads(evaluate(store, request, bound).body)
+        assert fast == json.loads(evaluate(store, request).body)
+        assert fast["results"]["bindings"]
+    capped = QueryRequest(query=lookup("UK1"), media_type=SRJ, max_rows=1)  # UK1 has a label in ja and in en
+    with pytest.raises(QueryError) as refused:
+        evaluate(store, capped, cheap.judge(cheap.shape(lookup("UK1")), stats))
+    assert refused.value.status == 422
+
+
+def test_concurrent_cheap_queries_are_answered_in_process_each_with_its_own_rows(server: str) -> None:
+    """Eight at once: while others are in flight they run on the web process's query threads, not the loop."""
+    notations = ["UK1", "UK2", "UK3", "UK4", "UK5", "UK6", "UK7", "UK8"]
+    results: dict[str, tuple[int, str, set]] = {}
+
+    def ask(notation: str) -> None:
+        with httpx.Client(base_url=server, headers={"Accept": SRJ}, timeout=30) as client:
+            for n in range(20):
+                response = client.get("/sparql", params={"query": lookup(notation, f"together {n}")})
+                results[f"{notation}/{n}"] = (response.status_code, where(response), rows(response))
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in notations]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 * 20
+    for key, (status, answered_by, found) in results.items():
+        assert status == 200 and answered_by == "web process", key
+        assert {item.rsplit("/", 1)[1] for item, _ in found} == {key.split("/")[0]}, key
