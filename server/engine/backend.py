@@ -27,9 +27,9 @@ INLINE_BUDGET_S = 0.003
 INLINE_STRIKES = 3
 INLINE_LIMIT_S = 0.05
 TRIM_AFTER_BYTES = 100_000
-# pyoxigraph evaluates and writes JSON without holding the GIL: while other requests are in flight, cheap queries
-# run on these threads, so the event loop parses the next request meanwhile and both cores are used. A lone
-# request stays on the event loop (a hop to a thread costs more than a lookup).
+# pyoxigraph evaluates and writes JSON without holding the GIL: while other SPARQL requests are in flight, cheap
+# queries run on these threads, so the event loop goes on reading requests. A lone request stays on the event
+# loop (a hop to a thread costs more than a lookup).
 INLINE_THREADS = 2
 
 __all__ = [
@@ -206,10 +206,11 @@ class Embedded:
             if verdict is None:
                 verdict = await self._judge(key)
             if verdict is not None and verdict != NOT_CHEAP:  # (None: the judge was busy; a later one is judged)
+                request = replace(request, rows_at_most=verdict)  # the answer's writer may rely on it
                 if self._in_flight == 1:
-                    return self._inline(request, key, verdict)
+                    return self._inline(request, key)
                 loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self._inline_threads, self._inline, request, key, verdict)
+                return await loop.run_in_executor(self._inline_threads, self._inline, request, key)
         if self.pool is None:
             raise RuntimeError("this backend answers lookups only")
         self.counters["pooled"] += 1
@@ -235,11 +236,11 @@ class Embedded:
         self.shapes.put(key, verdict)
         return verdict
 
-    def _inline(self, request: QueryRequest, key: str, rows_at_most: float) -> QueryAnswer:
+    def _inline(self, request: QueryRequest, key: str) -> QueryAnswer:
         self.counters["inline"] += 1
         began = time.thread_time()  # CPU, not wall time: a busy machine may preempt a cheap query
         try:
-            return replace(evaluate(self.store, request, rows_at_most), where="web process")
+            return replace(evaluate(self.store, request), where="web process")
         finally:
             took = time.thread_time() - began
             if took <= INLINE_BUDGET_S:

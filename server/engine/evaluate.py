@@ -89,6 +89,9 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNod
     A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
     from ccds_crosswalk.engine.policy import dataset_clauses
 
+    if request.rows_at_most != math.inf and store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
+        # a shape judged cheap (engine/cheap.py) names no graph and no dataset: the union is all it can see
+        return {"default_graph": [ox.NamedNode(UNION_GRAPH)]}
     if request.default_graphs is not None or request.named_graphs is not None:
         return _explicit(store, list(request.default_graphs or ()), list(request.named_graphs or ()), merged)
     has_from, has_from_named = dataset_clauses(request.query)
@@ -104,18 +107,17 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNod
     return {"use_default_graph_as_union": True}
 
 
-def evaluate(store: ox.Store, request: QueryRequest, rows_at_most: float = math.inf) -> QueryAnswer:
-    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes.
-    `rows_at_most`: a proven bound on the answer's rows (server/engine/cheap.py), when the caller has one."""
+def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
+    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
     merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
     try:
-        return _evaluate(store, request, merged, rows_at_most)
+        return _evaluate(store, request, merged)
     finally:
         if store.contains_named_graph(merged):
             store.remove_graph(merged)
 
 
-def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode, rows_at_most: float) -> QueryAnswer:
+def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:
     from ccds_crosswalk.engine.results import TooManyRows, collect, write_boolean, write_select
 
     try:
@@ -135,7 +137,7 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode, rows
             kind = answer_format.results if answer_format else None
             if kind is None:
                 raise QueryError(406, "SELECT results are offered as " + ", ".join(formats.offers(formats.RESULTS)))
-            if kind == "json" and rows_at_most <= request.max_rows:
+            if kind == "json" and request.rows_at_most <= request.max_rows:
                 # the row cap cannot be crossed: pyoxigraph writes the answer itself, without holding the GIL
                 body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""  # (None only with an output)
             else:

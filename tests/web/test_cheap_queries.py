@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -150,12 +151,13 @@ def test_a_proven_row_bound_lets_pyoxigraph_write_the_same_json(release_dir: Pat
         bound = cheap.judge(cheap.shape(query), stats)
         assert bound != cheap.NOT_CHEAP
         request = QueryRequest(query=query, media_type=SRJ)
-        fast = json.loads(evaluate(store, request, bound).body)
+        fast = json.loads(evaluate(store, replace(request, rows_at_most=bound)).body)
         assert fast == json.loads(evaluate(store, request).body)
         assert fast["results"]["bindings"]
-    capped = QueryRequest(query=lookup("UK1"), media_type=SRJ, max_rows=1)  # UK1 has a label in ja and in en
+    bound = cheap.judge(cheap.shape(lookup("UK1")), stats)
+    capped = QueryRequest(query=lookup("UK1"), media_type=SRJ, max_rows=1, rows_at_most=bound)  # ja and en labels
     with pytest.raises(QueryError) as refused:
-        evaluate(store, capped, cheap.judge(cheap.shape(lookup("UK1")), stats))
+        evaluate(store, capped)
     assert refused.value.status == 422
 
 
