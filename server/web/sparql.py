@@ -3,9 +3,9 @@ errors as 400; updates refused (read-only); a Service Description when there is 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -42,10 +42,28 @@ def _decode(raw: bytes, what: str) -> str:
         raise ProtocolError(400, f"the {what} is not valid UTF-8") from None
 
 
+_ESCAPES = re.compile(rb"(?:%[0-9A-Fa-f]{2})+")
+
+
+def _unquote(raw: bytes) -> str:
+    """A form field's value: '+' is a space, runs of %XX are bytes, the whole is UTF-8 (strict). What
+    urllib.parse.unquote does, but a run of escapes at a time: a query sent in a URL is mostly escapes (every
+    byte of Japanese text is one), and one dictionary lookup per escape cost ~0.1 ms a request."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" in raw:
+        raw = _ESCAPES.sub(lambda m: bytes.fromhex(m.group().replace(b"%", b"").decode("ascii")), raw)
+    return raw.decode("utf-8")
+
+
 def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
-    text = _decode(raw, what)
+    """application/x-www-form-urlencoded name/value pairs, as urllib.parse.parse_qsl(keep_blank_values=True)
+    reads them, with bytes that are not UTF-8 refused (400) rather than replaced."""
+    _decode(raw, what)
     try:
-        return parse_qsl(text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict")
+        return [
+            (_unquote(name), _unquote(value))
+            for name, _, value in (field.partition(b"=") for field in raw.split(b"&") if field)
+        ]
     except UnicodeDecodeError:
         raise ProtocolError(400, f"the {what} has percent-encoded bytes that are not UTF-8") from None
 

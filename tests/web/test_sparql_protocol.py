@@ -956,3 +956,27 @@ def _ox_term(term: object) -> Term:
         return _term("bnode", term.value)
     assert isinstance(term, ox.Literal)
     return _term("literal", term.value, term.language or "", "" if term.language else term.datatype.value)
+
+
+def test_form_fields_are_read_as_parse_qsl_reads_them_with_non_utf8_refused() -> None:
+    """The endpoint's own reader of query strings and form bodies (a run of %XX at a time) against the standard
+    library's, on random mixes of the awkward parts: '+', '=', '&', stray and partial '%', escapes of multi-byte
+    and invalid UTF-8, and raw non-ASCII text."""
+    import random
+    from urllib.parse import parse_qsl
+
+    from ccds_crosswalk.web.sparql import ProtocolError, parse_protocol
+
+    parts = ["a", "=", "&", "+", "%", "%2", "%zz", "%41", "%e3%83%87", "%E3", "%ff", " ", "é", "日", "%26", "%3D"]
+    rng = random.Random(12)
+    for _ in range(5000):
+        text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        try:
+            expected: object = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        except UnicodeDecodeError:
+            expected = 400
+        try:
+            got: object = parse_protocol("GET", "", text.encode("utf-8"), b"")[1]
+        except ProtocolError as problem:
+            got = problem.status
+        assert got == expected, text
