@@ -3,7 +3,6 @@ errors as 400; updates refused (read-only); a Service Description when there is 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Awaitable, Callable
 
@@ -42,17 +41,20 @@ def _decode(raw: bytes, what: str) -> str:
         raise ProtocolError(400, f"the {what} is not valid UTF-8") from None
 
 
-_ESCAPES = re.compile(rb"(?:%[0-9A-Fa-f]{2})+")
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+_ESCAPED = {f"{a}{b}".encode(): bytes.fromhex(f"{a}{b}") for a in _HEX_DIGITS for b in _HEX_DIGITS}
 
 
 def _unquote(raw: bytes) -> str:
-    """A form field's value: '+' is a space, runs of %XX are bytes, the whole is UTF-8 (strict). What
-    urllib.parse.unquote does, but a run of escapes at a time: a query sent in a URL is mostly escapes (every
-    byte of Japanese text is one), and one dictionary lookup per escape cost ~0.1 ms a request."""
-    raw = raw.replace(b"+", b" ")
-    if b"%" in raw:
-        raw = _ESCAPES.sub(lambda m: bytes.fromhex(m.group().replace(b"%", b"").decode("ascii")), raw)
-    return raw.decode("utf-8")
+    """A form field's value: '+' is a space, %XX a byte (an escape that is not one stays as it is), the whole
+    UTF-8 (strict). What urllib.parse.unquote_plus does, on bytes in one pass: a query sent in a URL is mostly
+    escapes (every byte of Japanese text is one), and parse_qsl's way cost ~0.1 ms a request."""
+    parts = raw.replace(b"+", b" ").split(b"%")
+    out = [parts[0]]
+    for part in parts[1:]:
+        byte = _ESCAPED.get(part[:2])
+        out += (b"%", part) if byte is None else (byte, part[2:])
+    return b"".join(out).decode("utf-8")
 
 
 def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:
