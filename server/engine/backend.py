@@ -27,10 +27,10 @@ INLINE_BUDGET_S = 0.003
 INLINE_STRIKES = 3
 INLINE_LIMIT_S = 0.05
 TRIM_AFTER_BYTES = 100_000
-# pyoxigraph evaluates and writes JSON without holding the GIL: while other SPARQL requests are in flight, cheap
-# queries run on these threads, so the event loop goes on reading requests. A lone request stays on the event
-# loop (a hop to a thread costs more than a lookup).
-INLINE_THREADS = 2
+# The event loop is one core's worth: while other requests wait, a cheap query that is not tiny (its shape's last
+# in-process run took more CPU than this) goes to an idle worker thread instead, so the other core answers it.
+# A tiny one, or one with nobody waiting or no idle worker, is answered on the loop, where it costs least.
+LOOP_BUDGET_S = 0.0002
 
 __all__ = [
     "LABELS",
@@ -159,8 +159,8 @@ class Embedded:
         self._strikes: dict[str, int] = {}  # shape -> in-process runs over INLINE_BUDGET_S
         self._judge_thread = ThreadPoolExecutor(1, thread_name_prefix="shape-judge")
         self._judging = False
-        self._inline_threads = ThreadPoolExecutor(INLINE_THREADS, thread_name_prefix="cheap-query")
         self._in_flight = 0  # SPARQL requests this backend is answering now
+        self._cpu: dict[str, float] = {}  # shape -> CPU its last in-process run took
         # the parser builds its grammar on first use (a few hundred ms): now, while the server starts, not on
         # the first new query
         self._judge_thread.submit(judge, "ASK {}", stats_of(store))
@@ -207,10 +207,8 @@ class Embedded:
                 verdict = await self._judge(key)
             if verdict is not None and verdict != NOT_CHEAP:  # (None: the judge was busy; a later one is judged)
                 request = replace(request, rows_at_most=verdict)  # the answer's writer may rely on it
-                if self._in_flight == 1:
+                if not await self._share(key):
                     return self._inline(request, key)
-                loop = asyncio.get_running_loop()
-                return await loop.run_in_executor(self._inline_threads, self._inline, request, key)
         if self.pool is None:
             raise RuntimeError("this backend answers lookups only")
         self.counters["pooled"] += 1
@@ -218,6 +216,16 @@ class Embedded:
         if len(answer.body) > TRIM_AFTER_BYTES:
             trim_heap()  # what unpickling and copying a large answer left in glibc's free lists goes back
         return replace(answer, where="query worker")
+
+    async def _share(self, key: str) -> bool:
+        """Whether a cheap query goes to a worker after all: it is not tiny, others are waiting, and a worker has
+        a thread that no long-running query holds (so it never waits behind a runaway)."""
+        if self.pool is None or self._cpu.get(key, 0.0) <= LOOP_BUDGET_S:
+            return False
+        # one turn of the event loop first: requests that arrived meanwhile are read and counted (a loop that
+        # answers queries back to back would never see the others waiting)
+        await asyncio.sleep(0)
+        return self._in_flight > 1 and self.pool.idle_threads() > 0
 
     async def _judge(self, key: str) -> float | None:
         """Judge a new shape here, on one thread beside the event loop (a parse: milliseconds), so that a cheap
@@ -243,6 +251,9 @@ class Embedded:
             return replace(evaluate(self.store, request), where="web process")
         finally:
             took = time.thread_time() - began
+            self._cpu[key] = took
+            if len(self._cpu) > 4096:  # bounded like the verdicts
+                self._cpu.clear()
             if took <= INLINE_BUDGET_S:
                 self._strikes.pop(key, None)  # strikes count in a row: one slow run on a busy machine is not a shape
             else:
@@ -256,6 +267,5 @@ class Embedded:
 
     def close(self) -> None:
         self._judge_thread.shutdown(wait=False)
-        self._inline_threads.shutdown(wait=False)
         if self.pool is not None:
             self.pool.close()

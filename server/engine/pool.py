@@ -276,6 +276,16 @@ class QueryPool:
         self._send(sends)
         return job.future
 
+    def idle_threads(self) -> int:
+        """Threads free now in workers that hold no long-running query (where a new query starts at once)."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(
+                self._threads - len(w.jobs)
+                for w in self._workers
+                if not w.stopping and not self._waiting and all(now - j.sent <= LONG_RUNNING_S for j in w.jobs.values())
+            )
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.process.pid for w in self._workers if w.process.pid is not None]

@@ -207,3 +207,19 @@ def test_cheap_queries_go_to_the_worker_without_a_runaway(release_dir: Path) -> 
         with pytest.raises(QueryError):
             runaway.result(timeout=30)
         assert pool.counters == {"overruns": 1, "resent": 0, "workers lost": 0}
+
+
+def test_idle_threads_leave_out_a_worker_holding_a_long_running_query(release_dir: Path) -> None:
+    """Cheap queries are shared with the pool only where they start at once (backend._share): a worker holding a
+    query past LONG_RUNNING_S has no idle threads to offer."""
+    with pool_of(release_dir, timeout=3.0, threads=4) as pool:
+        assert pool.idle_threads() == 4
+        runaway = pool.submit(ask(RUNAWAY))
+        time.sleep(0.6)  # past LONG_RUNNING_S (0.25 s)
+        assert pool.idle_threads() == 0
+        with pytest.raises(QueryError):
+            runaway.result(timeout=30)
+        deadline = time.monotonic() + 30
+        while pool.idle_threads() != 4 and time.monotonic() < deadline:  # the replacement worker
+            time.sleep(0.05)
+        assert pool.idle_threads() == 4
