@@ -10,12 +10,15 @@ sorts by itself; JSON-LD dumps with release/jsonld.py, whose context is ours.)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from ccds_crosswalk.formats import Format
+
+if TYPE_CHECKING:  # rdflib only for the build's helpers: a query worker writes answers without it (~18 MB)
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
 __all__ = ["line_sorted", "ox_quads", "ox_term", "ox_triples", "write"]
 
@@ -24,6 +27,8 @@ OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 
 def ox_term(term: Node) -> OxTerm:
     """An rdflib term as pyoxigraph's (the lexical form of a literal kept as it is)."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

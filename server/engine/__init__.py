@@ -5,8 +5,9 @@
     policy.refusal(query)           refuse SERVICE and over-long queries before anything runs
     cache.ResultCache               a release never changes: the same request gets the same bytes (bounded LRU)
     backend.Backend                 what the app asks: exists / triples / select (cheap, fixed) and sparql (user)
-    ├── backend.Embedded            cheap lookups in-process on the release's pyoxigraph store,
-    │                               user SPARQL to the pool ↓
+    ├── backend.Embedded            cheap lookups in-process on the release's pyoxigraph store, and user
+    │                               SPARQL of a shape proven cheap (cheap.py; while others wait, one that is
+    │                               not tiny goes to an idle worker); all other user SPARQL to the pool ↓
     └── remote.Remote               all of it on a remote endpoint (Oxigraph, Virtuoso) through SPARQLWrapper
                                  │
                                  ▼  jobs.QueryRequest (pickled over a pipe)

@@ -8,7 +8,6 @@ import io
 import json
 from collections.abc import Callable, Iterable
 from typing import TypeVar
-from xml.sax.saxutils import escape, quoteattr
 
 import orjson
 import pyoxigraph as ox
@@ -49,8 +48,17 @@ def _json_term(term: object) -> dict[str, str]:
 
 
 def _xml_text(value: str) -> str:
-    """Element content; a carriage return as a character reference, or XML parsers would read it as a newline."""
-    return escape(value, {"\r": "&#13;"})
+    """Element content; a carriage return as a character reference, or XML parsers would read it as a newline.
+    (As xml.sax.saxutils.escape, which a worker does not import: it pulls in urllib.request and ssl, ~8 MB.)"""
+    return value.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("\r", "&#13;")
+
+
+def _quoteattr(value: str) -> str:
+    """An attribute value, escaped and quoted, as xml.sax.saxutils.quoteattr writes it."""
+    value = _xml_text(value).replace("\n", "&#10;").replace("\t", "&#9;")
+    if '"' not in value:
+        return f'"{value}"'
+    return f"'{value}'" if "'" not in value else '"{}"'.format(value.replace('"', "&quot;"))
 
 
 def _xml_term(term: object) -> str:
@@ -60,9 +68,9 @@ def _xml_term(term: object) -> str:
         return f"<bnode>{_xml_text(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
+            return f"<literal xml:lang={_quoteattr(term.language)}>{_xml_text(term.value)}</literal>"
         if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
+            return f"<literal datatype={_quoteattr(term.datatype.value)}>{_xml_text(term.value)}</literal>"
         return f"<literal>{_xml_text(term.value)}</literal>"
     return f"<literal>{_xml_text(str(term))}</literal>"
 
@@ -94,8 +102,8 @@ def write_select(variables: list[str], rows: list[ox.QuerySolution], kind: str) 
         return orjson.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}})
     if kind == "xml":
         as_xml = _memo(_xml_term)
-        head = "".join(f"<variable name={quoteattr(v)}/>" for v in variables)
-        names = {v: f"<binding name={quoteattr(v)}>" for v in variables}
+        head = "".join(f"<variable name={_quoteattr(v)}/>" for v in variables)
+        names = {v: f"<binding name={_quoteattr(v)}>" for v in variables}
         body = "".join(
             "<result>"
             + "".join(f"{names[v]}{as_xml(x)}</binding>" for v, x in zip(variables, row, strict=True) if x is not None)
