@@ -68,6 +68,14 @@ class Term:
 Row = dict[str, Term]
 
 
+@dataclass
+class _Runs:
+    """How a shape's queries have fared in the web process."""
+
+    cpu: float  # CPU a run takes, a moving average
+    strikes: int = 0  # runs in a row over INLINE_BUDGET_S
+
+
 Triple = tuple[str, str, Term]
 
 
@@ -157,11 +165,10 @@ class Embedded:
         self.shapes = shapes or ShapeBook()
         self.union = ox.NamedNode(UNION_GRAPH)
         self.counters = {"inline": 0, "pooled": 0, "demoted": 0}
-        self._strikes: dict[str, int] = {}  # shape -> in-process runs over INLINE_BUDGET_S
+        self._runs: dict[str, _Runs] = {}  # shape -> its in-process runs
         self._judge_thread = ThreadPoolExecutor(1, thread_name_prefix="shape-judge")
         self._judging = False
         self._in_flight = 0  # SPARQL requests this backend is answering now
-        self._cpu: dict[str, float] = {}  # shape -> CPU its in-process runs take (a moving average)
         # the parser builds its grammar on first use (a few hundred ms): now, while the server starts, not on
         # the first new query
         self._judge_thread.submit(judge, "ASK {}", stats_of(store))
@@ -221,7 +228,8 @@ class Embedded:
     async def _share(self, key: str) -> bool:
         """Whether a cheap query goes to a worker after all: it is not tiny, others are waiting, and a worker has
         a thread that no long-running query holds (so it never waits behind a runaway)."""
-        if self.pool is None or self._cpu.get(key, 0.0) <= LOOP_BUDGET_S:
+        runs = self._runs.get(key)
+        if self.pool is None or runs is None or runs.cpu <= LOOP_BUDGET_S:
             return False
         # one turn of the event loop first: requests that arrived meanwhile are read and counted (a loop that
         # answers queries back to back would never see the others waiting)
@@ -252,19 +260,16 @@ class Embedded:
             return replace(evaluate(self.store, request), where="web process")
         finally:
             took = time.thread_time() - began
-            self._cpu[key] = 0.8 * self._cpu.get(key, took) + 0.2 * took
-            if len(self._cpu) > 4096:  # bounded like the verdicts
-                self._cpu.clear()
-            if took <= INLINE_BUDGET_S:
-                self._strikes.pop(key, None)  # strikes count in a row: one slow run on a busy machine is not a shape
-            else:
-                strikes = self._strikes[key] = self._strikes.get(key, 0) + 1
-                if strikes >= INLINE_STRIKES or took > INLINE_LIMIT_S:
-                    self.shapes.put(key, NOT_CHEAP)
-                    self.counters["demoted"] += 1
-                    log.info("queries of a shape took %.1f ms of CPU in-process; the workers answer it now", took * 1e3)
-                if len(self._strikes) > 4096:  # bounded like the verdicts
-                    self._strikes.clear()
+            if len(self._runs) > 4096:  # bounded like the verdicts
+                self._runs.clear()
+            runs = self._runs.setdefault(key, _Runs(took))
+            runs.cpu = 0.8 * runs.cpu + 0.2 * took
+            # strikes count in a row: one slow run on a busy machine is not a shape
+            runs.strikes = 0 if took <= INLINE_BUDGET_S else runs.strikes + 1
+            if runs.strikes >= INLINE_STRIKES or took > INLINE_LIMIT_S:
+                self.shapes.put(key, NOT_CHEAP)
+                self.counters["demoted"] += 1
+                log.info("queries of a shape took %.1f ms of CPU in-process; the workers answer it now", took * 1e3)
 
     def close(self) -> None:
         self._judge_thread.shutdown(wait=False)

@@ -270,19 +270,10 @@ def bounds(shape_text: str, stats: Stats) -> tuple[float, float]:
     return work, rows
 
 
-def cost(shape_text: str, stats: Stats) -> float:
-    """An upper bound on the work of any query of this shape (INF when the model does not cover it)."""
-    return bounds(shape_text, stats)[0]
-
-
 def judge(shape_text: str, stats: Stats) -> float:
     """The verdict on a shape: an upper bound on its answer's rows when it is cheap, NOT_CHEAP otherwise."""
     work, rows = bounds(shape_text, stats)
     return rows if work <= COST_LIMIT else NOT_CHEAP
-
-
-def is_cheap(shape_text: str, stats: Stats) -> bool:
-    return judge(shape_text, stats) != NOT_CHEAP
 
 
 _STATS: dict[int, Stats] = {}

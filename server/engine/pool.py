@@ -280,10 +280,12 @@ class QueryPool:
         """Threads free now in workers that hold no long-running query (where a new query starts at once)."""
         now = time.monotonic()
         with self._lock:
+            if self._waiting:
+                return 0
             return sum(
                 self._threads - len(w.jobs)
                 for w in self._workers
-                if not w.stopping and not self._waiting and all(now - j.sent <= LONG_RUNNING_S for j in w.jobs.values())
+                if not w.stopping and all(now - j.sent <= LONG_RUNNING_S for j in w.jobs.values())
             )
 
     def pids(self) -> list[int]:

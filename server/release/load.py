@@ -15,6 +15,7 @@ from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 __all__ = [
+    "ITEM_KINDS",
     "Component",
     "Data",
     "DataError",

@@ -23,7 +23,7 @@ def app_from_environment():  # uvicorn's factory: each worker process builds its
     from ccds_crosswalk.web.app import create_app
 
     settings = from_json(os.environ[ENV])
-    sys.setswitchinterval(0.001)  # a cheap query's thread that has its answer gets the GIL back within ~1 ms, not 5
+    sys.setswitchinterval(0.001)  # a pool thread holding a worker's answer gets the GIL from the loop in ~1 ms, not 5
     limit_arenas()
     backend = None
     if settings.sparql_backend:

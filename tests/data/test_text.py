@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ccds_crosswalk.release.load import load_data
+from ccds_crosswalk.release.load import ITEM_KINDS, load_data
 from ccds_crosswalk.release.text import normalise
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -120,18 +120,7 @@ NAMES = {
     "Competition",
     "Prevention",
 }  # acronyms, and the two acts CPS.GV-2 names
-TITLE_KINDS = {
-    "category",
-    "policy",
-    "key-point",
-    "rule",
-    "guideline",
-    "chapter",
-    "section",
-    "activity",
-    "service-requirement",
-    "component-requirement",
-}
+TITLE_KINDS = ITEM_KINDS - {"requirement", "statement", "common-requirement"}  # those are sentences (below)
 
 
 def test_one_spelling_convention() -> None:
