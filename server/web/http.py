@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from ccds_crosswalk.formats import HTML, JSON, N_TRIPLES, RDF_XML, TEXT, TURTLE, by_media_type, content_type
 from ccds_crosswalk.web.negotiation import negotiate
 
-__all__ = ["error", "http_date", "representation", "weak_etag"]
+__all__ = ["error", "etag_matches", "http_date", "representation", "weak_etag"]
 
 
 def http_date(timestamp: float) -> str:
@@ -48,13 +48,20 @@ def representation(
     return Response(body, status_code=status, media_type=content_type(media_type), headers=out)
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """An If-None-Match header against an ETag: weak comparison (RFC 9110 13.1.2), `*` matching any."""
+    if if_none_match is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
 def _not_modified(request: Request, etag: str, last_modified: float | None) -> bool:
     if request.method not in ("GET", "HEAD"):
         return False
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match is not None:  # weak comparison (RFC 9110 13.1.2), and it overrides If-Modified-Since
-        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-        return "*" in tags or etag.removeprefix("W/") in tags
+    if if_none_match is not None:  # it overrides If-Modified-Since
+        return etag_matches(if_none_match, etag)
     since = request.headers.get("if-modified-since")
     if not since or last_modified is None:
         return False

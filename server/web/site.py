@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from ccds_crosswalk.formats import ASSET_TYPES, media_type_of_file
 from ccds_crosswalk.release.render import SITE, html_name
-from ccds_crosswalk.web.http import representation
+from ccds_crosswalk.web.http import etag_matches, representation
 from ccds_crosswalk.web.negotiation import accepts_gzip
 from ccds_crosswalk.web.render import language
 
@@ -50,9 +50,9 @@ class Site:
             out["Content-Language"] = path.rsplit(".", 2)[-2]
         etag = f'"{self.sums[sent][:32]}"'  # strong: one ETag per byte sequence, so the .gz has its own
         # a copy of either encoding is the same document: revalidating it answers 304, with the tag the client holds
-        held = {t.strip() for t in request.headers.get("if-none-match", "").split(",")}
-        etag = next(
-            (f'"{self.sums[p][:32]}"' for p in (path, f"{path}.gz") if f'"{self.sums.get(p, "")[:32]}"' in held), etag
-        )
+        held = request.headers.get("if-none-match")
+        if held is not None and held.strip() != "*":
+            tags = [f'"{self.sums[p][:32]}"' for p in (path, f"{path}.gz") if p in self.sums]
+            etag = next((tag for tag in tags if etag_matches(held, tag)), etag)
         body = (self.directory / sent).read_bytes()
         return representation(request, body, media, self.built_at, vary=False, headers=out, etag=etag)

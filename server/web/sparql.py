@@ -15,7 +15,7 @@ from ccds_crosswalk.engine.cache import CacheLimits, ResultCache, request_key
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import query_form, refusal
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import error
+from ccds_crosswalk.web.http import error, etag_matches
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.service_description import service_description
 
@@ -122,14 +122,6 @@ CACHE_NAME = "ccds-crosswalk"  # in Cache-Status (RFC 9211)
 GET_CACHE_CONTROL = "public, max-age=300"  # the ETag changes with the release: revalidate after five minutes
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """If-None-Match against our ETag, weak comparison (RFC 9110 13.1.2)."""
-    if if_none_match is None:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or etag.removeprefix("W/") in tags
-
-
 def make_cache(settings: Settings, backend: Backend, release_id: str) -> ResultCache | None:
     """The release's result cache; none for a remote backend (its store may change under us)."""
     limits = settings.limits
@@ -184,7 +176,7 @@ def make_endpoint(
         if_none_match = request.headers.get("if-none-match") if request.method == "GET" else None
         if cache is not None and request.method == "GET":
             headers = {"Vary": "Accept", "Cache-Control": GET_CACHE_CONTROL, "ETag": cache.etag(key)}
-            if if_none_match and if_none_match.strip() != "*" and _matches(if_none_match, headers["ETag"]):
+            if if_none_match and if_none_match.strip() != "*" and etag_matches(if_none_match, headers["ETag"]):
                 # the ETag follows from the release and the request alone: nothing to evaluate
                 return Response(status_code=304, headers={**headers, "Cache-Status": f"{CACHE_NAME}; hit"})
         answer = cache.get(key) if cache is not None else None
@@ -202,7 +194,7 @@ def make_endpoint(
         headers["Server-Timing"] = f'sparql;dur={(time.perf_counter() - began) * 1000:.2f};desc="{where}"'
         if cache is not None:
             headers["Cache-Status"] = cache_status
-            if "ETag" in headers and _matches(if_none_match, headers["ETag"]):  # If-None-Match: *
+            if "ETag" in headers and etag_matches(if_none_match, headers["ETag"]):  # If-None-Match: *
                 return Response(status_code=304, headers=headers)
         return Response(answer.body, media_type=formats.content_type(answer.media_type), headers=headers)
 
