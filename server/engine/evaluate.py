@@ -112,9 +112,15 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
     merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
     try:
         return _evaluate(store, request, merged)
+    except QueryError as raised:
+        # raised afresh, without the traceback: its frames hold pyoxigraph's query results, which may only be
+        # dropped on the thread that made them, and a traceback can outlive this thread's turn (a reference cycle
+        # the collector breaks later, on whichever thread it runs)
+        problem = QueryError(raised.status, raised.message)
     finally:
         if store.contains_named_graph(merged):
             store.remove_graph(merged)
+    raise problem
 
 
 def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:

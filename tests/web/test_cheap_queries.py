@@ -182,3 +182,19 @@ def test_concurrent_cheap_queries_each_get_their_own_rows(server: str) -> None:
     for key, (status, answered_by, found) in results.items():
         assert status == 200 and answered_by in ("web process", "query worker"), key
         assert {item.rsplit("/", 1)[1] for item, _ in found} == {key.split("/")[0]}, key
+
+
+def test_a_refused_answer_holds_no_query_results(release_dir: Path) -> None:
+    """pyoxigraph's results may only be dropped on the thread that made them: the QueryError that evaluate raises
+    (here the row cap's 422) carries no frame of the evaluation, so no result outlives the thread's turn."""
+    store = load_store(release_dir, BASE)
+    prepare(store)
+    with pytest.raises(QueryError) as refused:
+        evaluate(store, QueryRequest(query="SELECT * WHERE { ?s ?p ?o }", media_type=SRJ, max_rows=5))
+    assert refused.value.status == 422
+    assert refused.value.__context__ is None
+    traceback, frames = refused.value.__traceback__, []
+    while traceback is not None:
+        frames.append(traceback.tb_frame.f_code.co_name)
+        traceback = traceback.tb_next
+    assert frames[-1] == "evaluate" and "_evaluate" not in frames and "collect" not in frames
