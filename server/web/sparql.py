@@ -47,14 +47,21 @@ _ESCAPED = {f"{a}{b}".encode(): bytes.fromhex(f"{a}{b}") for a in _HEX_DIGITS fo
 
 def _unquote(raw: bytes) -> str:
     """A form field's value: '+' is a space, %XX a byte (an escape that is not one stays as it is), the whole
-    UTF-8 (strict). What urllib.parse.unquote_plus does, on bytes in one pass: a query sent in a URL is mostly
-    escapes (every byte of Japanese text is one), and parse_qsl's way cost ~0.1 ms a request."""
-    parts = raw.replace(b"+", b" ").split(b"%")
-    out = [parts[0]]
-    for part in parts[1:]:
-        byte = _ESCAPED.get(part[:2])
-        out += (b"%", part) if byte is None else (byte, part[2:])
-    return b"".join(out).decode("utf-8")
+    UTF-8 (strict). What urllib.parse.unquote_plus does, on bytes: a query sent in a URL is mostly escapes (every
+    byte of Japanese text is one), and parse_qsl's way cost ~0.1 ms a request. Each %XX becomes a \\xXX escape
+    of the unicode_escape codec, which decodes them all in C; a '%' that starts no escape fails that codec, and
+    such a value is read escape by escape instead."""
+    spaced = raw.replace(b"+", b" ")
+    try:
+        as_latin1 = spaced.replace(b"\\", b"\\\\").replace(b"%", b"\\x").decode("unicode_escape")
+    except UnicodeDecodeError:
+        parts = spaced.split(b"%")
+        out = [parts[0]]
+        for part in parts[1:]:
+            byte = _ESCAPED.get(part[:2])
+            out += (b"%", part) if byte is None else (byte, part[2:])
+        return b"".join(out).decode("utf-8")
+    return as_latin1.encode("latin-1").decode("utf-8")
 
 
 def _pairs(raw: bytes, what: str) -> list[tuple[str, str]]:

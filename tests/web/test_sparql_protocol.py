@@ -959,15 +959,37 @@ def _ox_term(term: object) -> Term:
 
 
 def test_form_fields_are_read_as_parse_qsl_reads_them_with_non_utf8_refused() -> None:
-    """The endpoint's own reader of query strings and form bodies (a run of %XX at a time) against the standard
-    library's, on random mixes of the awkward parts: '+', '=', '&', stray and partial '%', escapes of multi-byte
-    and invalid UTF-8, and raw non-ASCII text."""
+    """The endpoint's own reader of query strings and form bodies (the unicode_escape codec, or escape by escape
+    when a '%' starts no escape) against the standard library's, on random mixes of the awkward parts: '+', '=',
+    '&', stray and partial '%', escapes of multi-byte and invalid UTF-8, backslashes (the codec's own escape
+    character) raw and escaped, and raw non-ASCII text."""
     import random
     from urllib.parse import parse_qsl
 
     from ccds_crosswalk.web.sparql import ProtocolError, parse_protocol
 
-    parts = ["a", "=", "&", "+", "%", "%2", "%zz", "%41", "%e3%83%87", "%E3", "%ff", " ", "é", "日", "%26", "%3D"]
+    parts = [
+        "a",
+        "=",
+        "&",
+        "+",
+        "%",
+        "%2",
+        "%zz",
+        "%41",
+        "%e3%83%87",
+        "%E3",
+        "%ff",
+        " ",
+        "é",
+        "日",
+        "%26",
+        "%3D",
+        "\\",
+        "\\x41",
+        "%5C",
+        "\\N",
+    ]
     rng = random.Random(12)
     for _ in range(5000):
         text = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
