@@ -124,7 +124,15 @@ def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
 
 
 def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:
-    from ccds_crosswalk.engine.results import TooManyRows, collect, write_boolean, write_select
+    from ccds_crosswalk.engine.results import (
+        AnswerTooLarge,
+        TooManyRows,
+        collect,
+        too_large,
+        write_boolean,
+        write_json,
+        write_select,
+    )
 
     try:
         result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request, merged))
@@ -143,9 +151,8 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> Q
             kind = answer_format.results if answer_format else None
             if kind is None:
                 raise QueryError(406, "SELECT results are offered as " + ", ".join(formats.offers(formats.RESULTS)))
-            if kind == "json" and request.rows_at_most <= request.max_rows:
-                # the row cap cannot be crossed: pyoxigraph writes the answer itself, without holding the GIL
-                body = result.serialize(format=ox.QueryResultsFormat.JSON) or b""  # (None only with an output)
+            if kind == "json":
+                body = write_json(result, request.max_rows, request.max_bytes)
             else:
                 variables = [v.value for v in result.variables]
                 body = write_select(variables, collect(result, request.max_rows), kind)
@@ -157,12 +164,10 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> Q
             triples = collect(result, request.max_rows)
             body = write(triples, answer_format, request.prefixes)
             form = "CONSTRUCT"
-    except TooManyRows as error:
+    except (TooManyRows, AnswerTooLarge) as error:
         raise QueryError(422, str(error)) from None
     except (ValueError, OSError) as error:
         raise QueryError(400, f"the query failed during evaluation: {error}") from None
     if len(body) > request.max_bytes:
-        raise QueryError(
-            422, f"the answer is larger than {request.max_bytes} bytes; page through it with LIMIT and OFFSET"
-        )
+        raise QueryError(422, str(too_large(request.max_bytes)))
     return QueryAnswer(200, request.media_type, body, form)

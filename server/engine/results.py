@@ -1,18 +1,30 @@
-"""SPARQL 1.1 query results writers (JSON, XML, CSV, TSV) over pyoxigraph terms, with a row cap:
-the cap is checked while rows are read, so an oversized result is refused, never silently truncated."""
+"""SPARQL 1.1 query results writers (JSON, XML, CSV, TSV) over pyoxigraph terms, with a row cap and a byte cap:
+an oversized result is refused, never silently truncated. JSON, the usual answer, is written by pyoxigraph itself
+(without the GIL, as it evaluates); the others by the Python writers here, which check the cap while rows are
+read."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import orjson
 import pyoxigraph as ox
 
-__all__ = ["TooManyRows", "collect", "write_boolean", "write_select"]
+__all__ = [
+    "AnswerTooLarge",
+    "TooManyRows",
+    "collect",
+    "json_rows",
+    "too_large",
+    "write_boolean",
+    "write_json",
+    "write_select",
+]
 
 T = TypeVar("T")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -22,14 +34,62 @@ class TooManyRows(ValueError):
     pass
 
 
+class AnswerTooLarge(ValueError):
+    pass
+
+
+def _too_many(limit: int) -> TooManyRows:
+    return TooManyRows(f"the result has more than {limit} rows; page through it with LIMIT and OFFSET")
+
+
+def too_large(limit: int) -> AnswerTooLarge:
+    return AnswerTooLarge(f"the answer is larger than {limit} bytes; page through it with LIMIT and OFFSET")
+
+
 def collect(solutions: Iterable[T], limit: int) -> list[T]:
     """The rows (solutions or triples), refused past `limit`."""
     rows: list[T] = []
     for row in solutions:
         rows.append(row)
         if len(rows) > limit:
-            raise TooManyRows(f"the result has more than {limit} rows; page through it with LIMIT and OFFSET")
+            raise _too_many(limit)
     return rows
+
+
+class _Capped(io.BytesIO):
+    """What pyoxigraph writes an answer into (8 KiB at a time): refuses to grow past `limit` bytes, so a runaway
+    answer stops there rather than filling memory until the time limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        if self.tell() + len(data) > self.limit:
+            raise too_large(self.limit)
+        return super().write(data)
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def json_rows(body: bytes) -> int:
+    """The rows of a SPARQL JSON answer as pyoxigraph writes it (compact: `"bindings":[{…},{…}]`): with the
+    strings taken out, a row's object is the only '{' that follows '[' or ','."""
+    code = _JSON_STRING.sub(b"", body)
+    return code.count(b"[{") + code.count(b",{")
+
+
+def write_json(solutions: ox.QuerySolutions, max_rows: int, max_bytes: int) -> bytes:
+    """SELECT solutions as SPARQL 1.1 JSON, written by pyoxigraph within the byte cap, then held to the row cap.
+    Every row starts with '[{' or ',{', so when those are no more than the cap, neither are the rows; only an
+    answer with more of them is counted exactly."""
+    out = _Capped(max_bytes)
+    solutions.serialize(out, format=ox.QueryResultsFormat.JSON)
+    body = out.getvalue()
+    if body.count(b"[{") + body.count(b",{") > max_rows and json_rows(body) > max_rows:
+        raise _too_many(max_rows)
+    return body
 
 
 def _json_term(term: object) -> dict[str, str]:

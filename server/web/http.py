@@ -6,14 +6,17 @@ from __future__ import annotations
 import hashlib
 import json
 from email.utils import formatdate, parsedate_to_datetime
+from functools import lru_cache
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import URL
+from starlette.types import Scope
 
 from ccds_crosswalk.formats import HTML, JSON, N_TRIPLES, RDF_XML, TEXT, TURTLE, by_media_type, content_type
 from ccds_crosswalk.web.negotiation import negotiate
 
-__all__ = ["error", "etag_matches", "http_date", "representation", "weak_etag"]
+__all__ = ["error", "etag_matches", "http_date", "representation", "url_without_query", "weak_etag"]
 
 
 def http_date(timestamp: float) -> str:
@@ -23,6 +26,32 @@ def http_date(timestamp: float) -> str:
 def weak_etag(content: bytes) -> str:
     """Weak: the same content may go out gzip-encoded, and a strong ETag would claim identical bytes."""
     return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
+def url_without_query(scope: Scope) -> str:
+    """The request's URL without its query string, as Starlette spells it (the Host header, else the server's
+    address); remembered per host and path, since taking the URL apart anew cost ~20 µs of every SPARQL request."""
+    host = next((value for name, value in scope.get("headers") or () if name == b"host"), None)
+    server = scope.get("server")
+    return _url_without_query(
+        scope.get("scheme", "http"), host, tuple(server) if server else None, scope.get("root_path", ""), scope["path"]
+    )
+
+
+@lru_cache(maxsize=64)
+def _url_without_query(
+    scheme: str, host: bytes | None, server: tuple[str, int] | None, root_path: str, path: str
+) -> str:
+    headers = [(b"host", host)] if host is not None else []
+    scope = {
+        "type": "http",
+        "scheme": scheme,
+        "server": server,
+        "root_path": root_path,
+        "path": path,
+        "headers": headers,
+    }
+    return str(URL(scope=scope).replace(query="", fragment=""))
 
 
 def representation(

@@ -4,12 +4,12 @@ without a stack trace."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from collections import deque
 
+import orjson
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -88,22 +88,19 @@ class Guard:
                     logging.getLogger("ccds_crosswalk").exception("unhandled error")
                     if not state["started"]:
                         await _plain(logged_send, 500, "internal error; the request was not completed\n")
-        log.info(
-            json.dumps(
-                {
-                    "t": round(time.time(), 3),
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "query": len(scope.get("query_string", b"")),
-                    "status": state["status"],
-                    "bytes": state["bytes"],
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "client": (scope.get("client") or ["-"])[0],
-                    "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
-                },
-                ensure_ascii=False,
-            )
-        )
+        if log.isEnabledFor(logging.INFO):
+            entry = {
+                "t": round(time.time(), 3),
+                "method": scope.get("method"),
+                "path": scope.get("path"),
+                "query": len(scope.get("query_string", b"")),
+                "status": state["status"],
+                "bytes": state["bytes"],
+                "ms": round((time.perf_counter() - started) * 1000, 2),
+                "client": (scope.get("client") or ["-"])[0],
+                "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
+            }
+            log.info(orjson.dumps(entry).decode())  # (json.dumps took ~10 µs of a ~0.3 ms lookup)
 
     async def _read_body(self, receive: Receive) -> list[Message] | None:
         """The request's body messages, or None once they add up to more than the cap."""

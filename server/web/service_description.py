@@ -11,7 +11,7 @@ from ccds_crosswalk import iris
 from ccds_crosswalk.formats import GRAPH, HTML, RESULTS, of_media_type
 from ccds_crosswalk.release.vocab import SD
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import error, representation
+from ccds_crosswalk.web.http import error, representation, url_without_query
 from ccds_crosswalk.web.negotiation import negotiate
 
 __all__ = ["service_description"]
@@ -54,7 +54,7 @@ def service_description(request: Request, settings: Settings) -> Response:
         return error(request, 406, "the service description is offered as " + ", ".join(offers))
     if chosen == HTML.media_type:
         return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
-    endpoint = str(request.url.replace(query="", fragment=""))
+    endpoint = url_without_query(request.scope)
     rdflib_format = of_media_type(chosen).rdflib or "turtle"  # every GRAPH row names one (tests/test_formats.py)
     body = description(endpoint, settings.base_uri).serialize(format=rdflib_format).encode("utf-8")
     return representation(request, body, chosen)

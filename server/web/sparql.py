@@ -15,7 +15,7 @@ from ccds_crosswalk.engine.cache import CacheLimits, ResultCache, request_key
 from ccds_crosswalk.engine.jobs import QueryError, QueryRequest
 from ccds_crosswalk.engine.policy import query_form, refusal
 from ccds_crosswalk.settings import Settings
-from ccds_crosswalk.web.http import error, etag_matches
+from ccds_crosswalk.web.http import error, etag_matches, url_without_query
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.service_description import service_description
 
@@ -172,7 +172,7 @@ def make_endpoint(
             max_rows=limits.max_result_rows,
             max_bytes=limits.max_response_bytes,
             prefixes=prefixes,
-            base_iri=str(request.url.replace(query="", fragment="")),  # the service-defined BASE IRI: the endpoint
+            base_iri=url_without_query(request.scope),  # the service-defined BASE IRI: the endpoint
         )
         if job.default_graphs is not None and job.named_graphs is None:
             job = QueryRequest(**{**job.__dict__, "named_graphs": ()})
