@@ -6,10 +6,13 @@ complete with an empty body and stops; uvicorn then runs the app on that empty b
 such POST lost its query. RFC 9110 7.8 lets a server ignore an upgrade it does not want. Here the head is
 re-parsed without its upgrade headers by a fresh parser, followed by the bytes that came after it, so the body,
 `Expect: 100-continue`, chunked bodies and pipelined requests all take uvicorn's ordinary path.
-WebSocket upgrades (the app has none) and CONNECT keep uvicorn's own handling."""
+WebSocket upgrades (the app has none) and CONNECT keep uvicorn's own handling.
+
+It also sends a response's head and the start of its body in one write (`HeadWithBody`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 import httptools
@@ -36,10 +39,50 @@ def head_without_upgrade(method: bytes, url: bytes, version: str, headers: list[
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
+class HeadWithBody:
+    """A connection's transport that holds a response head back until the first bytes of its body follow it.
+
+    Why: uvicorn writes the head and the body separately, and with TCP_NODELAY that is two segments, two
+    system calls here and two wake-ups of the client for every small answer. A head that nothing follows in the
+    same turn of the event loop (a HEAD response, an interim 100) goes out at the end of that turn. Whatever is
+    held is written before anything after it, so the bytes keep their order."""
+
+    __slots__ = ("_held", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            data, self._held = self._held + data, None
+        elif data.startswith(b"HTTP/1.1 ") and data.endswith(b"\r\n\r\n") and not data.startswith(b"HTTP/1.1 1"):
+            self._held = data
+            self._loop.call_soon(self.flush)
+            return
+        self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._held is not None:
+            data, self._held = self._held, None
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> object:  # everything else is the transport's own
+        return getattr(self._transport, name)
+
+
 class IgnoreUpgradeProtocol(HttpToolsProtocol):
-    """HttpToolsProtocol that serves a non-WebSocket upgrade request over HTTP/1.1 with its body intact."""
+    """HttpToolsProtocol that serves a non-WebSocket upgrade request over HTTP/1.1 with its body intact, and
+    writes a response's head with its body."""
 
     ignoring_upgrade = False
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(HeadWithBody(transport, asyncio.get_running_loop()))  # type: ignore[arg-type]
 
     def _new_parser(self) -> None:
         self.parser = httptools.HttpRequestParser(self)

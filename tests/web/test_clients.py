@@ -46,7 +46,11 @@ JSON_ACCEPT = "application/sparql-results+json"
 def served(release_dir: Path, artefacts: Path) -> Iterator[tuple[str, Path]]:
     """A server of its own, so that its access log (one JSON line per request) shows how each client asked."""
     process, url = start_server(artefacts)
-    yield url, artefacts / f"server-{urlsplit(url).port}.log"
+    log = artefacts / f"server-{urlsplit(url).port}.log"
+    deadline = time.monotonic() + 10  # the line of the request that found the server ready, before any test counts
+    while not requests_logged(log) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield url, log
     stop_server(process)
 
 
