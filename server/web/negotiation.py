@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = [
     "MediaRange",
@@ -116,6 +117,11 @@ def _split_media(value: str) -> tuple[str, str]:
 
 def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
     """The best of `offers` (in server preference order) for this Accept header, or None (406)."""
+    return _negotiate(accept, tuple(offers))
+
+
+@lru_cache(maxsize=256)  # a client sends the same Accept header again and again: ~5 µs a request, read once
+def _negotiate(accept: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(accept)
     best: tuple[float, int] | None = None
     chosen = None
@@ -135,6 +141,7 @@ def negotiate(accept: str | None, offers: Sequence[str]) -> str | None:
 # ------------------------------------------------------------------ Accept-Encoding
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """Whether gzip is acceptable (RFC 9110 12.5.3): named (or as x-gzip), or covered by '*', with a q above 0.
     A named coding overrides '*' whatever their order; no header means we do not compress."""
