@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["dataset_clauses", "query_form", "refusal"]
+__all__ = ["dataset_clauses", "names_graphs", "query_form", "refusal"]
 
 _NOT_CODE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|'
@@ -22,6 +22,7 @@ _UPDATE = re.compile(  # an update operation where a query form should start (af
     re.IGNORECASE,
 )
 _FORM = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:-])", re.IGNORECASE)
+_GRAPH = re.compile(r"(?<![\w:?$.-])GRAPH(?![\w:.-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w:?$.-])FROM(?![\w:.-])(\s+NAMED(?![\w:.-]))?", re.IGNORECASE)
 
 
@@ -84,3 +85,10 @@ def dataset_clauses(query: str) -> tuple[int, int]:
     """(number of FROM, number of FROM NAMED clauses): whether the query names its own RDF dataset."""
     named = [bool(match.group(1)) for match in _FROM.finditer(code_only(query))]
     return named.count(False), named.count(True)
+
+
+def names_graphs(query: str) -> bool:
+    """Whether the query may see a graph by its name (GRAPH, FROM, FROM NAMED): a keyword outside comments, strings
+    and IRIs; a variable ?graph or a prefixed name ex:graph is not one. When it does not, the union is all it sees."""
+    code = code_only(query)
+    return bool(_GRAPH.search(code) or _FROM.search(code))

@@ -223,3 +223,51 @@ def test_idle_threads_leave_out_a_worker_holding_a_long_running_query(release_di
         while pool.idle_threads() != 4 and time.monotonic() < deadline:  # the replacement worker
             time.sleep(0.05)
         assert pool.idle_threads() == 4
+
+
+def test_queries_side_by_side_get_the_full_stores_answers_on_either_copy(release_dir: Path) -> None:
+    """A worker answers a query that names no graph on its copy of the union when that copy is free, and any
+    other on its full store: run together (so both copies are busy), each query must get the answer the full
+    store gives it alone."""
+    from dataclasses import replace
+
+    from ccds_crosswalk.engine.evaluate import evaluate, prepare
+
+    reference = load_store(release_dir, BASE)
+    prepare(reference)
+    graph = f"{BASE}graph/data"
+    requests = [
+        ask(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{SKOS}notation> ?o }}"),  # the union
+        ask(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{SKOS}notation> ?o }} }}"),  # every named graph
+        ask(f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s <{SKOS}notation> ?o }}"),  # one graph, by FROM
+        replace(
+            ask(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{SKOS}notation> ?o }}"), default_graphs=(graph,), named_graphs=()
+        ),
+        ask(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"),
+        ask("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+    ]
+    expected = [count(evaluate(reference, r)) for r in requests]
+    assert expected[1] >= expected[0] >= expected[2] > 0 and expected[2] == expected[3] and expected[5] > expected[4]
+    with pool_of(release_dir, timeout=30, threads=4) as pool:
+        for _ in range(5):
+            futures = [pool.submit(r) for r in requests]
+            assert [count(f.result(timeout=30)) for f in futures] == expected
+
+
+@pytest.mark.parametrize(
+    "query, names",
+    [
+        ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * { graph <x> { ?s ?p ?o } }", True),
+        ("SELECT * FROM <x> { ?s ?p ?o }", True),
+        ("SELECT * FROM NAMED <x> { ?s ?p ?o }", True),
+        ("SELECT ?graph { ?graph ?p ?o }", False),
+        ("PREFIX ex: <x#> SELECT * { ?s ex:graph ?o . ?o ex:from ?x }", False),
+        ('SELECT * { ?s ?p "GRAPH" } # GRAPH ?g', False),
+        ("SELECT * { <http://example.org/GRAPH> ?p ?o } #FROM <x>", False),
+    ],
+)
+def test_a_query_names_graphs_only_by_its_keywords(query: str, names: bool) -> None:
+    from ccds_crosswalk.engine.policy import names_graphs
+
+    assert names_graphs(query) is names
