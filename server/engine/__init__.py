@@ -15,15 +15,19 @@
     │                               (a replacement starts in milliseconds, then loads its store: ~0.1 s);
     │                               a watchdog kills a worker whose query passed its deadline and re-sends
     │                               the innocent queries it held to another worker
-    └── worker.main                 one process, a few threads; a query past 10 ms of CPU runs at nice 10,
-        │                           past 1 s at SCHED_IDLE
+    └── worker.main                 one process, a few threads, two stores: the full one, and a copy of the
+        │                           union for a query that names no graph while no other uses it (queries on
+        │                           one store at once slow each other down); a query past 10 ms of CPU runs
+        │                           at nice 10, past 1 s at SCHED_IDLE
         └── evaluate.evaluate       the query's RDF dataset (SPARQL 1.1 Protocol), pyoxigraph evaluation,
                                     the answer written within the row and byte caps:
-                                    results.py (SELECT/ASK: JSON, XML, CSV, TSV), rdfwriter (CONSTRUCT/DESCRIBE)
+                                    results.py (SELECT/ASK: JSON written by pyoxigraph, XML, CSV, TSV),
+                                    rdfwriter (CONSTRUCT/DESCRIBE)
                                  │
                                  ▼  jobs.QueryAnswer, or jobs.QueryError (4xx the client's, 5xx the service's)
 
-    store.load_store                a release's dumps → an in-memory pyoxigraph store (all graphs, named)
+    store.load_store                a release's dumps → an in-memory pyoxigraph store (all graphs, named);
+    store.load_union_store          … → the union of its graphs only (the web process's, a worker's copy)
 
 The engine imports nothing from web/ or the CLI; formats come from ccds_crosswalk.formats.
 """
