@@ -104,8 +104,6 @@ def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) 
     full = load_store(Path(release_dir), "", metadata_graph)
     prepare(full)
     unused: queue.SimpleQueue[ox.Store] = queue.SimpleQueue()  # the union's copy, while no query uses it
-    if threads > 1:
-        unused.put(load_union_store(Path(release_dir), ""))
     sys.setswitchinterval(0.001)  # a cheap query waits at most ~1 ms for a thread busy writing a large answer
     receiving, sending, watching = threading.Lock(), threading.Lock(), threading.Lock()
     retired: queue.SimpleQueue[int] = queue.SimpleQueue()  # demoted threads that have stopped serving
@@ -151,6 +149,10 @@ def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) 
 
     with sending:
         conn.send("ready")
+    if threads > 1:  # the copy is loaded once the worker answers: a replacement worker is ready as soon as before
+        threading.Thread(
+            target=lambda: unused.put(load_union_store(Path(release_dir), "")), name="union copy", daemon=True
+        ).start()
     if can_demote:
         threading.Thread(target=_demote_heavy_queries, args=(running, watching), name="demote", daemon=True).start()
     for _ in range(threads):  # the pool never sends more than `threads` jobs at once

@@ -125,7 +125,12 @@ def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(
     with pool_of(release_dir, timeout=20.0, threads=2) as pool:
         query = pool.submit(ask(medium(n * 4)))
         for _ in range(2):
-            time.sleep(0.3)
+            deadline = (
+                time.monotonic() + 10
+            )  # a replacement is started first (its start takes longer on a busy machine)
+            while not pool.pids() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.3)  # the query (re-sent the second time) is running there
             os.kill(pool.pids()[0], signal.SIGKILL)
         with pytest.raises(QueryError) as lost:
             query.result(timeout=30)
