@@ -124,14 +124,15 @@ def test_a_query_that_keeps_killing_workers_is_given_up_after_the_second(
     n, _ = about_a_second
     with pool_of(release_dir, timeout=20.0, threads=2) as pool:
         query = pool.submit(ask(medium(n * 4)))
+        killed: list[int] = []
         for _ in range(2):
-            deadline = (
-                time.monotonic() + 10
-            )  # a replacement is started first (its start takes longer on a busy machine)
-            while not pool.pids() and time.monotonic() < deadline:
+            # the replacement first: its start takes longer on a busy machine
+            deadline = time.monotonic() + 10
+            while not set(pool.pids()) - set(killed) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            time.sleep(0.3)  # the query (re-sent the second time) is running there
-            os.kill(pool.pids()[0], signal.SIGKILL)
+            time.sleep(0.3)  # the query (re-sent, the second time) is running there
+            killed.append(next(pid for pid in pool.pids() if pid not in killed))
+            os.kill(killed[-1], signal.SIGKILL)
         with pytest.raises(QueryError) as lost:
             query.result(timeout=30)
         assert lost.value.status == 500 and "stopped unexpectedly" in lost.value.message
