@@ -214,7 +214,7 @@ class Embedded:
             if verdict is None:
                 verdict = await self._judge(key)
             if verdict is not None and verdict != NOT_CHEAP:  # (None: the judge was busy; a later one is judged)
-                request = replace(request, rows_at_most=verdict)  # the answer's writer may rely on it
+                request = replace(request, rows_at_most=verdict)  # evaluate then sees the union alone
                 if not await self._share(key):
                     return self._inline(request, key)
         if self.pool is None:

@@ -959,9 +959,9 @@ def _ox_term(term: object) -> Term:
 
 
 def test_form_fields_are_read_as_parse_qsl_reads_them_with_non_utf8_refused() -> None:
-    """The endpoint's own reader of query strings and form bodies (the unicode_escape codec, or escape by escape
-    when a '%' starts no escape) against the standard library's, on random mixes of the awkward parts: '+', '=',
-    '&', stray and partial '%', escapes of multi-byte and invalid UTF-8, backslashes (the codec's own escape
+    """The endpoint's own reader of query strings and form bodies (the unicode_escape codec, or urllib's
+    unquote_to_bytes when a '%' starts no escape) against parse_qsl, on random mixes of the awkward parts: '+',
+    '=', '&', stray and partial '%', escapes of multi-byte and invalid UTF-8, backslashes (the codec's own escape
     character) raw and escaped, and raw non-ASCII text."""
     import random
     from urllib.parse import parse_qsl
