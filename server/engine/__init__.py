@@ -2,7 +2,8 @@
 
     web/sparql.py, web/pages.py ─┐                       (the web app; the CLI's `query` calls evaluate directly)
                                  ▼
-    policy.refusal(query)           refuse SERVICE and over-long queries before anything runs
+    policy.refusal(query)           refuse SERVICE and over-long queries before anything runs (lexis.py: where
+                                    the query's strings, IRIs and comments are, one scan shared with cheap.shape)
     cache.ResultCache               a release never changes: the same request gets the same bytes (bounded LRU)
     backend.Backend                 what the app asks: exists / triples / select (cheap, fixed) and sparql (user)
     ├── backend.Embedded            cheap lookups in-process on the release's pyoxigraph store, and user

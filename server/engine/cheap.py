@@ -23,30 +23,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ccds_crosswalk.engine.lexis import blanked
+
 # Triple matches (rows visited), an upper bound. Measured: queries/crosswalk.rq is bounded at ~120,000 and takes
 # ~20 ms; a lookup by notation at ~1,400 and takes 0.05 ms. Under this limit a query takes a few ms at most.
 COST_LIMIT = 30_000
 PLACEHOLDER_IRI = "urn:x-ccds-crosswalk:shape-constant"
 
-_TOKENS = re.compile(
-    r'(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|'
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
-    r'"(?:[^"\\\n]|\\.)*"|'
-    r"'(?:[^'\\\n]|\\.)*')|"
-    r"(?P<iri><[^<>\"{}|^`\\\s]*>)|"
-    r"(?P<comment>#[^\n]*)"
-)
 # the prologue: BASE and PREFIX declarations (their IRIs are kept), whitespace and comments
 _PROLOGUE = re.compile(r"(?:\s|#[^\n]*|(?:PREFIX\s*[^\s:]*:|BASE)\s*<[^<>\"{}|^`\\\s]*>)*", re.IGNORECASE)
-_BLANKED = {"str": '""', "iri": f"<{PLACEHOLDER_IRI}>", "comment": " "}
-
-
-def _in_prologue(token: re.Match[str]) -> str:
-    return token.group() if token.lastgroup == "iri" else " "
-
-
-def _blanked(token: re.Match[str]) -> str:
-    return _BLANKED[token.lastgroup or "comment"]
+_IN_PROLOGUE = {"str": " ", "comment": " "}  # its IRIs are kept
+_IN_BODY = {"str": '""', "iri": f"<{PLACEHOLDER_IRI}>", "comment": " "}
 
 
 def shape(query: str) -> str:
@@ -55,7 +42,7 @@ def shape(query: str) -> str:
     end = _PROLOGUE.match(query).end()  # type: ignore[union-attr]  # (it matches the empty string too)
     # whitespace is collapsed afterwards, in one C-level split and join: as a token of its own it cost a Python
     # call per run of it (most of the time this took on a lookup); blanked tokens hold none, and IRIs none at all
-    text = f"{_TOKENS.sub(_in_prologue, query[:end])} {_TOKENS.sub(_blanked, query[end:])}"
+    text = f"{blanked(query, 0, end, _IN_PROLOGUE)} {blanked(query, end, len(query), _IN_BODY)}"
     return " ".join(text.split())
 
 
