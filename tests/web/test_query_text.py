@@ -78,9 +78,7 @@ def test_a_shape_is_what_the_regex_made_of_it() -> None:
     for text in texts(8, 10_000):
         assert cheap.shape(text) == reference_shape(text), text
     lookup = 'PREFIX s: <http://www.w3.org/2004/02/skos/core#>\n# find "UK1"\nSELECT ?x { ?x s:notation "UK1" . }'
-    assert cheap.shape(lookup) == (
-        'PREFIX s: <http://www.w3.org/2004/02/skos/core#> SELECT ?x { ?x s:notation "" . }'
-    )
+    assert cheap.shape(lookup) == ('PREFIX s: <http://www.w3.org/2004/02/skos/core#> SELECT ?x { ?x s:notation "" . }')
 
 
 @pytest.mark.parametrize("check", ["refusal", "names_graphs", "dataset_clauses"])
