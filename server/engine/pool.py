@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import multiprocessing as mp
 import threading
 import time
@@ -113,6 +114,7 @@ class QueryPool:
         self._waiting: deque[_Job] = deque()
         self._ids = itertools.count()
         self._closed = False
+        self._watch_wakes = 0.0  # (monotonic) when the watchdog wakes next; inf while nothing has a deadline
         self.counters = {"overruns": 0, "resent": 0, "workers lost": 0}  # for the log and the tests
         with ThreadPoolExecutor(size) as starting:
             list(starting.map(lambda _: self._add_worker(), range(size)))
@@ -260,7 +262,9 @@ class QueryPool:
                 deadlines = [j.deadline for j in self._waiting]
                 deadlines += [j.deadline for w in self._workers for j in w.jobs.values()]
                 if not overdue:
-                    self._lock.wait(min(deadlines) - now if deadlines else None)
+                    self._watch_wakes = min(deadlines, default=math.inf)
+                    self._lock.wait(self._watch_wakes - now if deadlines else None)
+                    self._watch_wakes = 0.0  # awake: a new job needs no notify until it sleeps again
             for job, error in overdue:
                 _settle(job.future, error)
 
@@ -272,7 +276,11 @@ class QueryPool:
                 raise QueryError(503, "the query service is shutting down")
             self._waiting.append(job)
             sends = self._dispatch()
-            self._lock.notify_all()  # the watchdog learns the new deadline
+            # every job's deadline is its submission plus the one time limit, so a new job is due after all the
+            # others: the watchdog needs waking (a GIL hand-off to it and back, on every query) only when it
+            # sleeps with no deadline at all
+            if job.deadline < self._watch_wakes:
+                self._lock.notify_all()
         self._send(sends)
         return job.future
 
