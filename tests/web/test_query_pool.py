@@ -102,6 +102,25 @@ def test_queries_sharing_a_killed_worker_are_resent_and_answered(
         assert pool.counters["resent"] == 1, "the innocent query was not in the killed worker (calibration?)"
 
 
+def test_each_runaway_is_stopped_at_its_own_deadline(release_dir: Path) -> None:
+    """The watchdog is woken only when it sleeps with no deadline (pool.submit): the first runaway wakes it, the
+    second (due 1 s later) does not, and is still stopped at its own limit — after a ride to a fresh worker when
+    the first one's worker is killed."""
+    with pool_of(release_dir, timeout=2.0, threads=2) as pool:
+        started = time.monotonic()
+        first = pool.submit(ask(RUNAWAY))
+        time.sleep(1.0)
+        second = pool.submit(ask(RUNAWAY))
+        stopped_at = []
+        for runaway in (first, second):
+            with pytest.raises(QueryError) as stopped:
+                runaway.result(timeout=30)
+            assert stopped.value.status == 503 and "time limit" in stopped.value.message
+            stopped_at.append(time.monotonic() - started)
+        assert 2.0 <= stopped_at[0] < 2.8 and 3.0 <= stopped_at[1] < 3.8, stopped_at
+        assert pool.counters["overruns"] == 2
+
+
 def test_a_worker_that_dies_on_its_own_is_replaced_and_its_queries_answered(
     release_dir: Path, about_a_second: tuple[int, int]
 ) -> None:
