@@ -135,7 +135,7 @@ def make_endpoint(
     limits = settings.limits
 
     async def endpoint(request: Request) -> Response:
-        body = await request.body()
+        body = await request.body() if request.method == "POST" else b""  # a GET's body means nothing (2.1.1)
         media, _, media_params = request.headers.get("content-type", "").partition(";")
         media = media.strip().lower()
         try:
