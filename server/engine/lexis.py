@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["TOKEN", "Span", "blanked", "code_only", "spans"]
+__all__ = ["blanked", "code_only", "spans"]
 
-TOKEN = re.compile(
+_TOKEN = re.compile(
     r'(?P<str>"""(?:[^"\\]|\\.|"(?!""))*"""|'
     r"'''(?:[^'\\]|\\.|'(?!''))*'''|"
     r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"|'
@@ -31,7 +31,7 @@ def spans(query: str) -> tuple[Span, ...]:
     """The string literals, IRIs and comments of the query, in order. A character that starts none (a '<' that
     is a comparison, a quote never closed) is code."""
     found: list[Span] = []
-    search, match = _START.search, TOKEN.match
+    search, match = _START.search, _TOKEN.match
     at = 0
     while (start := search(query, at)) is not None:
         token = match(query, start.start())
