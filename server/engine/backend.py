@@ -8,7 +8,7 @@ import asyncio
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -213,17 +213,16 @@ class Embedded:
             verdict = self.shapes.get(key)
             if verdict is None:
                 verdict = await self._judge(key)
-            if verdict is not None and verdict != NOT_CHEAP:  # (None: the judge was busy; a later one is judged)
-                request = replace(request, rows_at_most=verdict)  # evaluate then sees the union alone
-                if not await self._share(key):
-                    return self._inline(request, key)
+            # (None: the judge was busy; a later one is judged)
+            if verdict is not None and verdict != NOT_CHEAP and not await self._share(key):
+                return self._inline(request, key)
         if self.pool is None:
             raise RuntimeError("this backend answers lookups only")
         self.counters["pooled"] += 1
         answer = await asyncio.wrap_future(self.pool.submit(request))  # no thread waits for the worker
         if len(answer.body) > TRIM_AFTER_BYTES:
             trim_heap()  # what unpickling and copying a large answer left in glibc's free lists goes back
-        return replace(answer, where="query worker")
+        return answer
 
     async def _share(self, key: str) -> bool:
         """Whether a cheap query goes to a worker after all: it is not tiny, others are waiting, and a worker has
@@ -257,7 +256,7 @@ class Embedded:
         self.counters["inline"] += 1
         began = time.thread_time()  # CPU, not wall time: a busy machine may preempt a cheap query
         try:
-            return replace(evaluate(self.store, request), where="web process")
+            return evaluate(self.store, request, union_only=True, where="web process")
         finally:
             took = time.thread_time() - began
             if len(self._runs) > 4096:  # bounded like the verdicts

@@ -5,14 +5,23 @@ and a request in, an answer (or a QueryError) out; the worker process calls it o
 from __future__ import annotations
 
 import itertools
-import math
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
 
 from ccds_crosswalk import formats
 from ccds_crosswalk.engine.jobs import QueryAnswer, QueryError, QueryRequest
+from ccds_crosswalk.engine.results import (
+    AnswerTooLarge,
+    TooManyRows,
+    collect,
+    too_large,
+    write_boolean,
+    write_json,
+    write_select,
+)
 from ccds_crosswalk.rdfwriter import write
 
 __all__ = ["UNION_GRAPH", "evaluate", "prepare"]
@@ -20,6 +29,7 @@ __all__ = ["UNION_GRAPH", "evaluate", "prepare"]
 UNION_GRAPH = "urn:x-ccds-crosswalk:union-default-graph"  # hidden: the service's default graph, materialised
 MERGE_PREFIX = "urn:x-ccds-crosswalk:merged-default-graph:"  # hidden, one per query: a merge of several graphs
 _merges = itertools.count()
+_UNION = ox.NamedNode(UNION_GRAPH)
 
 
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
@@ -62,24 +72,27 @@ def _query_dataset(query: str) -> tuple[list[str], list[str]] | None:
     return defaults, named
 
 
-def _explicit(store: ox.Store, defaults: list[str], named: list[str], merged: ox.NamedNode) -> DatasetOptions:
-    """A dataset given graph by graph; a default graph made of several graphs is merged into the query's own
-    hidden graph `merged` (queries run concurrently: each has its own)."""
+def _explicit(
+    store: ox.Store, defaults: list[str], named: list[str], merged: Callable[[], ox.NamedNode]
+) -> DatasetOptions:
+    """A dataset given graph by graph; a default graph made of several graphs is merged into a hidden graph of the
+    query's own, named by `merged()` (queries run concurrently: each has its own)."""
     defaults, named = list(dict.fromkeys(defaults)), list(dict.fromkeys(named))
     default_graph = [ox.NamedNode(g) for g in defaults]
     if len(defaults) > 1:
+        into = merged()
         store.extend(
             [
-                ox.Quad(q.subject, q.predicate, q.object, merged)
+                ox.Quad(q.subject, q.predicate, q.object, into)
                 for graph in default_graph
                 for q in store.quads_for_pattern(None, None, None, graph)
             ]
         )
-        default_graph = [merged]
+        default_graph = [into]
     return {"default_graph": default_graph, "named_graphs": [ox.NamedNode(g) for g in named]}
 
 
-def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> DatasetOptions:
+def _dataset_options(store: ox.Store, request: QueryRequest, merged: Callable[[], ox.NamedNode]) -> DatasetOptions:
     """The RDF dataset of one query (SPARQL 1.1 Protocol 2.1.4, SPARQL 1.1 Query 13.2):
     - default-graph-uri / named-graph-uri given: exactly that dataset, overriding the query's FROM / FROM NAMED;
       a part left out is empty (named-graph-uri alone → an empty default graph, and vice versa);
@@ -89,9 +102,6 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNod
     A default graph made of several graphs is their RDF merge: a triple held by two of them matches once."""
     from ccds_crosswalk.engine.policy import dataset_clauses
 
-    if request.rows_at_most != math.inf and store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
-        # a shape judged cheap (engine/cheap.py) names no graph and no dataset: the union is all it can see
-        return {"default_graph": [ox.NamedNode(UNION_GRAPH)]}
     if request.default_graphs is not None or request.named_graphs is not None:
         return _explicit(store, list(request.default_graphs or ()), list(request.named_graphs or ()), merged)
     has_from, has_from_named = dataset_clauses(request.query)
@@ -107,36 +117,36 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: ox.NamedNod
     return {"use_default_graph_as_union": True}
 
 
-def evaluate(store: ox.Store, request: QueryRequest) -> QueryAnswer:
-    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes."""
-    merged = ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}")
+def evaluate(store: ox.Store, request: QueryRequest, *, union_only: bool = False, where: str = "") -> QueryAnswer:
+    """Run one query on a pyoxigraph store and write the answer; raises QueryError for the client's mistakes.
+    `union_only`: the query is of a shape judged cheap (engine/cheap.py), which names no graph and no dataset, so
+    the service's default graph is all it can see. `where` tags the answer with who evaluated it."""
+    names: list[ox.NamedNode] = []
+
+    def merged() -> ox.NamedNode:  # only a default graph of several graphs needs one (_explicit)
+        names.append(ox.NamedNode(f"{MERGE_PREFIX}{os.getpid()}-{next(_merges)}"))
+        return names[-1]
+
     try:
-        return _evaluate(store, request, merged)
+        if union_only and store.contains_named_graph(_UNION):
+            dataset: DatasetOptions = {"default_graph": [_UNION]}
+        else:
+            dataset = _dataset_options(store, request, merged)
+        return _evaluate(store, request, dataset, where)
     except QueryError as raised:
         # raised afresh, without the traceback: its frames hold pyoxigraph's query results, which may only be
         # dropped on the thread that made them, and a traceback can outlive this thread's turn (a reference cycle
         # the collector breaks later, on whichever thread it runs)
         problem = QueryError(raised.status, raised.message)
     finally:
-        # only a default graph of several graphs is merged (_explicit); a store lookup less for every other query
-        if request.default_graphs and len(request.default_graphs) > 1 and store.contains_named_graph(merged):
-            store.remove_graph(merged)
+        for name in names:
+            store.remove_graph(name)
     raise problem
 
 
-def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> QueryAnswer:
-    from ccds_crosswalk.engine.results import (
-        AnswerTooLarge,
-        TooManyRows,
-        collect,
-        too_large,
-        write_boolean,
-        write_json,
-        write_select,
-    )
-
+def _evaluate(store: ox.Store, request: QueryRequest, dataset: DatasetOptions, where: str) -> QueryAnswer:
     try:
-        result = store.query(request.query, base_iri=request.base_iri, **_dataset_options(store, request, merged))
+        result = store.query(request.query, base_iri=request.base_iri, **dataset)
     except SyntaxError as error:
         raise QueryError(400, f"malformed query: {error}") from None
     except (ValueError, OSError) as error:
@@ -147,7 +157,7 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> Q
             kind = answer_format.results if answer_format else None
             if kind is None:
                 raise QueryError(406, "an ASK result is offered as " + ", ".join(formats.offers(formats.RESULTS)))
-            return QueryAnswer(200, request.media_type, write_boolean(bool(result), kind), "ASK")
+            return QueryAnswer(200, request.media_type, write_boolean(bool(result), kind), "ASK", where)
         if isinstance(result, ox.QuerySolutions):
             kind = answer_format.results if answer_format else None
             if kind is None:
@@ -171,4 +181,4 @@ def _evaluate(store: ox.Store, request: QueryRequest, merged: ox.NamedNode) -> Q
         raise QueryError(400, f"the query failed during evaluation: {error}") from None
     if len(body) > request.max_bytes:
         raise QueryError(422, str(too_large(request.max_bytes)))
-    return QueryAnswer(200, request.media_type, body, form)
+    return QueryAnswer(200, request.media_type, body, form, where)

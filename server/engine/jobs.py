@@ -3,7 +3,6 @@ explains why there is none (4xx: the client's to fix; 5xx: the service's)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 __all__ = ["QueryAnswer", "QueryError", "QueryRequest"]
@@ -19,7 +18,6 @@ class QueryRequest:
     max_bytes: int = 50_000_000
     prefixes: dict[str, str] = field(default_factory=dict)
     base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
-    rows_at_most: float = math.inf  # a proven bound on the answer's rows (engine/cheap.py), when there is one
 
 
 @dataclass(frozen=True)

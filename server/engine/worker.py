@@ -130,7 +130,7 @@ def main(conn: Connection, release_dir: str, metadata_graph: str, threads: int) 
                 with suppress(queue.Empty):
                     store, own = unused.get_nowait(), True
             try:
-                result: QueryAnswer | QueryError = evaluate(store, request)
+                result: QueryAnswer | QueryError = evaluate(store, request, where="query worker")
             except QueryError as error:
                 result = error
             except Exception as error:  # report, never crash the worker

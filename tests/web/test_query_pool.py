@@ -188,6 +188,28 @@ def test_concurrent_multi_graph_datasets_do_not_mix(release_dir: Path) -> None:
         assert "merged-default-graph" not in names.body.decode()
 
 
+def test_a_merged_default_graph_is_removed_whoever_names_it() -> None:
+    """A default graph of several graphs is merged into a hidden graph for the query: whether the protocol's
+    default-graph-uri names them or the query's own FROM clauses do, the merge is gone once the answer is written."""
+    from ccds_crosswalk.engine.evaluate import MERGE_PREFIX, evaluate
+
+    store = ox.Store()
+    a, b = ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b")
+    for graph in (a, b):
+        subject = ox.NamedNode(f"{graph.value}/s")
+        store.add(ox.Quad(subject, ox.NamedNode("http://example.org/p"), ox.Literal("o"), graph))
+    by_protocol = QueryRequest(
+        query="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        media_type=JSON,
+        default_graphs=(a.value, b.value),
+        named_graphs=(),
+    )
+    by_query = ask(f"SELECT (COUNT(*) AS ?n) FROM <{a.value}> FROM <{b.value}> WHERE {{ ?s ?p ?o }}")
+    for request in (by_protocol, by_query):
+        assert count(evaluate(store, request)) == 2
+        assert [g.value for g in store.named_graphs() if g.value.startswith(MERGE_PREFIX)] == []
+
+
 def thread_nice_values(pid: int) -> list[int]:
     """The nice value of every thread of a process (field 19 of /proc/PID/task/TID/stat)."""
     values = []
