@@ -128,11 +128,7 @@ def evaluate(store: ox.Store, request: QueryRequest, *, union_only: bool = False
         return names[-1]
 
     try:
-        if union_only and store.contains_named_graph(_UNION):
-            dataset: DatasetOptions = {"default_graph": [_UNION]}
-        else:
-            dataset = _dataset_options(store, request, merged)
-        return _evaluate(store, request, dataset, where)
+        return _evaluate(store, request, union_only, merged, where)
     except QueryError as raised:
         # raised afresh, without the traceback: its frames hold pyoxigraph's query results, which may only be
         # dropped on the thread that made them, and a traceback can outlive this thread's turn (a reference cycle
@@ -144,8 +140,14 @@ def evaluate(store: ox.Store, request: QueryRequest, *, union_only: bool = False
     raise problem
 
 
-def _evaluate(store: ox.Store, request: QueryRequest, dataset: DatasetOptions, where: str) -> QueryAnswer:
+def _evaluate(
+    store: ox.Store, request: QueryRequest, union_only: bool, merged: Callable[[], ox.NamedNode], where: str
+) -> QueryAnswer:
     try:
+        if union_only and store.contains_named_graph(_UNION):
+            dataset: DatasetOptions = {"default_graph": [_UNION]}
+        else:
+            dataset = _dataset_options(store, request, merged)  # (a dataset IRI that is not one: ValueError)
         result = store.query(request.query, base_iri=request.base_iri, **dataset)
     except SyntaxError as error:
         raise QueryError(400, f"malformed query: {error}") from None

@@ -56,6 +56,8 @@ def add_page_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, by
     every response come from the server (server_headers), not from here, so they are never doubled."""
     content_type = next((v.decode("latin-1") for n, v in headers if n.lower() == b"content-type"), None)
     page_only = {k: v for k, v in hardening(content_type).items() if k not in ALL_RESPONSES}
+    if not page_only:
+        return headers
     extra = {name.lower().encode("latin-1"): value.encode("latin-1") for name, value in page_only.items()}
     kept = [(n, v) for n, v in headers if n.lower() not in extra]
     return kept + list(extra.items())

@@ -10,7 +10,6 @@ import time
 from collections import deque
 
 import orjson
-from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +19,7 @@ from ccds_crosswalk.web.negotiation import accepts_gzip
 __all__ = ["Compress", "Guard", "SimpleCors", "configure_logging"]
 
 log = logging.getLogger("ccds_crosswalk.access")
+_OWN: list[logging.StreamHandler] = []  # the handler configure_logging gave the access log, if it did
 
 
 def configure_logging() -> None:
@@ -29,6 +29,20 @@ def configure_logging() -> None:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.propagate = False
+        _OWN[:] = [handler]
+
+
+def _log_access(line: str) -> None:
+    """One line of the access log. While the logger is as configure_logging left it (its one handler writes the
+    bare message, no filters), the line goes to that handler's stream as its emit would write it: a LogRecord and
+    the search for the caller's frame cost ~7 µs, a tenth of a lookup's own Python. Otherwise it is logged."""
+    if _OWN and log.handlers == _OWN and not log.filters and not _OWN[0].filters:
+        handler = _OWN[0]
+        with handler.lock:  # type: ignore[union-attr]  # (a StreamHandler always has its lock)
+            handler.stream.write(line + handler.terminator)
+            handler.flush()
+    else:
+        log.info(line)
 
 
 async def _plain(send: Send, status: int, text: str) -> None:
@@ -53,14 +67,15 @@ class Guard:
             return
         started = time.perf_counter()
         self.served += 1
-        state = {"status": 0, "bytes": 0, "started": False}
+        status = sent = 0  # the response's status (0: not started yet) and body bytes, for the log
 
         async def logged_send(message: Message) -> None:
+            nonlocal status, sent
             if message["type"] == "http.response.start":
-                state["status"], state["started"] = message["status"], True
+                status = message["status"]
                 message["headers"] = add_page_headers(_tidy_headers(message.get("headers") or []))
             elif message["type"] == "http.response.body":
-                state["bytes"] += len(message.get("body", b""))
+                sent += len(message.get("body", b""))
             await send(message)
 
         headers = dict(scope.get("headers") or [])
@@ -86,7 +101,7 @@ class Guard:
                     await (app or self.app)(scope, _replay(body, receive), logged_send)
                 except Exception:  # the last resort: never a stack trace to the client
                     logging.getLogger("ccds_crosswalk").exception("unhandled error")
-                    if not state["started"]:
+                    if not status:
                         await _plain(logged_send, 500, "internal error; the request was not completed\n")
         if log.isEnabledFor(logging.INFO):
             entry = {
@@ -94,13 +109,13 @@ class Guard:
                 "method": scope.get("method"),
                 "path": scope.get("path"),
                 "query": len(scope.get("query_string", b"")),
-                "status": state["status"],
-                "bytes": state["bytes"],
+                "status": status,
+                "bytes": sent,
                 "ms": round((time.perf_counter() - started) * 1000, 2),
                 "client": (scope.get("client") or ["-"])[0],
                 "accept": headers.get(b"accept", b"").decode("latin-1")[:100],
             }
-            log.info(orjson.dumps(entry).decode())  # (json.dumps took ~10 µs of a ~0.3 ms lookup)
+            _log_access(orjson.dumps(entry).decode())  # (json.dumps took ~10 µs of a ~0.3 ms lookup)
 
     async def _read_body(self, receive: Receive) -> list[Message] | None:
         """The request's body messages, or None once they add up to more than the cap."""
@@ -133,7 +148,8 @@ class Compress(GZipMiddleware):
     substring "gzip", so "gzip;q=0" (a refusal, RFC 9110 12.5.3) would get gzip."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not accepts_gzip(Headers(scope=scope).get("accept-encoding")):
+        encodings = next((value for name, value in scope.get("headers") or () if name == b"accept-encoding"), None)
+        if scope["type"] == "http" and not accepts_gzip(encodings.decode("latin-1") if encodings else None):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -141,6 +157,9 @@ class Compress(GZipMiddleware):
 
 def _tidy_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """One Vary header without repeated names (the routes and the gzip middleware both add Accept-Encoding)."""
+    varies = [value for name, value in headers if name.lower() == b"vary"]
+    if len(varies) < 2 and b"," not in (varies[0] if varies else b""):  # nothing to tidy: most responses
+        return headers
     vary: list[str] = []
     out: list[tuple[bytes, bytes]] = []
     for name, value in headers:

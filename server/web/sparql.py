@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 from urllib.parse import unquote_to_bytes
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ccds_crosswalk import formats
 from ccds_crosswalk.engine.backend import Backend
@@ -20,7 +22,7 @@ from ccds_crosswalk.web.http import error, etag_matches, url_without_query
 from ccds_crosswalk.web.negotiation import negotiate
 from ccds_crosswalk.web.service_description import service_description
 
-__all__ = ["GRAPH_OFFERS", "SELECT_OFFERS", "make_cache", "make_router"]
+__all__ = ["GRAPH_OFFERS", "SELECT_OFFERS", "Answer", "make_cache", "make_endpoint", "make_router"]
 
 SELECT_OFFERS = formats.offers(formats.RESULTS)
 GRAPH_OFFERS = formats.offers(formats.GRAPH)
@@ -118,7 +120,7 @@ def parse_protocol(method: str, media: str, url_query: bytes, body: bytes) -> tu
 
 
 CACHE_NAME = "ccds-crosswalk"  # in Cache-Status (RFC 9211)
-GET_CACHE_CONTROL = "public, max-age=300"  # the ETag changes with the release: revalidate after five minutes
+GET_CACHE_CONTROL = b"public, max-age=300"  # the ETag changes with the release: revalidate after five minutes
 
 
 def make_cache(settings: Settings, backend: Backend, release_id: str) -> ResultCache | None:
@@ -129,91 +131,163 @@ def make_cache(settings: Settings, backend: Backend, release_id: str) -> ResultC
     return ResultCache(release_id, CacheLimits(limits.cache_entries, limits.cache_bytes, limits.cache_entry_bytes))
 
 
+class Answer(NamedTuple):
+    """A successful answer as it goes out: status, ASGI headers, body (no framework Response on this path)."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+Endpoint = Callable[[Scope, Receive, bytes], Awaitable[Response | Answer]]
+
+
 def make_endpoint(
     settings: Settings, backend: Backend, prefixes: dict[str, str], cache: ResultCache | None = None
-) -> Callable[[Request], Awaitable[Response]]:
+) -> Endpoint:
+    """The endpoint, from an ASGI scope and the request's body: a query's answer as an `Answer`, or a framework
+    Response (an error, the service description, a 304). A lookup is a few hundred µs, so the success path builds
+    no Request or Response objects and reads each header once."""
     limits = settings.limits
 
-    async def endpoint(request: Request) -> Response:
-        body = await request.body() if request.method == "POST" else b""  # a GET's body means nothing (2.1.1)
-        media, _, media_params = request.headers.get("content-type", "").partition(";")
+    async def endpoint(scope: Scope, receive: Receive, body: bytes) -> Response | Answer:
+        method = scope["method"]
+        headers = dict(reversed(scope["headers"]))  # the first of each name, as Starlette's Headers.get
+
+        def refuse(status: int, message: str, offers: list[str] | None = None) -> Response:
+            return error(Request(scope, receive), status, message, offers)
+
+        media, _, media_params = headers.get(b"content-type", b"").decode("latin-1").partition(";")
         media = media.strip().lower()
         try:
-            if request.method == "POST" and media == DIRECT:
+            if method == "POST" and media == DIRECT:
                 _check_charset(media_params)
-            query, params = parse_protocol(request.method, media, request.scope.get("query_string", b""), body)
+            query, params = parse_protocol(method, media, scope.get("query_string", b""), body)
         except ProtocolError as problem:
-            return error(request, problem.status, problem.message, SELECT_OFFERS)
+            return refuse(problem.status, problem.message, SELECT_OFFERS)
         if query is None:
-            return service_description(request, settings)
+            return service_description(Request(scope, receive), settings)
         if reason := refusal(query, limits.max_query_chars):
             too_long = len(query) > limits.max_query_chars
-            status = (414 if request.method == "GET" else 413) if too_long else 400
-            return error(request, status, reason, SELECT_OFFERS)
+            status = (414 if method == "GET" else 413) if too_long else 400
+            return refuse(status, reason, SELECT_OFFERS)
         form = query_form(query)
         offers = GRAPH_OFFERS if form in ("CONSTRUCT", "DESCRIBE") else SELECT_OFFERS
-        chosen = negotiate(request.headers.get("accept"), offers)
+        accept = headers.get(b"accept")
+        chosen = negotiate(accept.decode("latin-1") if accept is not None else None, offers)
         if chosen is None:
-            return error(request, 406, f"{form or 'this'} results are offered as: {', '.join(offers)}")
-        graphs = {name: [v for n, v in params if n == name] for name in ("default-graph-uri", "named-graph-uri")}
+            return refuse(406, f"{form or 'this'} results are offered as: {', '.join(offers)}")
+        default_graphs, named_graphs = _dataset(params)
         job = QueryRequest(
             query=query,
             media_type=chosen,
-            default_graphs=tuple(graphs["default-graph-uri"]) if graphs["default-graph-uri"] else None,
-            named_graphs=tuple(graphs["named-graph-uri"]) if graphs["named-graph-uri"] else None,
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
             max_rows=limits.max_result_rows,
             max_bytes=limits.max_response_bytes,
             prefixes=prefixes,
-            base_iri=url_without_query(request.scope),  # the service-defined BASE IRI: the endpoint
+            base_iri=url_without_query(scope),  # the service-defined BASE IRI: the endpoint
         )
-        if job.default_graphs is not None and job.named_graphs is None:
-            job = QueryRequest(**{**job.__dict__, "named_graphs": ()})
-        if job.named_graphs is not None and job.default_graphs is None:
-            job = QueryRequest(**{**job.__dict__, "default_graphs": ()})
         key = request_key(job) if cache is not None else b""
-        headers = {"Vary": "Accept", "Cache-Control": "no-store"}
-        if_none_match = request.headers.get("if-none-match") if request.method == "GET" else None
-        if cache is not None and request.method == "GET":
-            headers = {"Vary": "Accept", "Cache-Control": GET_CACHE_CONTROL, "ETag": cache.etag(key)}
-            if if_none_match and if_none_match.strip() != "*" and etag_matches(if_none_match, headers["ETag"]):
+        out = [(b"vary", b"Accept"), (b"cache-control", b"no-store")]
+        raw_if_none_match = headers.get(b"if-none-match") if method == "GET" else None
+        if_none_match = raw_if_none_match.decode("latin-1") if raw_if_none_match is not None else None
+        etag = ""
+        if cache is not None and method == "GET":
+            etag = cache.etag(key)
+            out = [(b"vary", b"Accept"), (b"cache-control", GET_CACHE_CONTROL), (b"etag", etag.encode())]
+            if if_none_match and if_none_match.strip() != "*" and etag_matches(if_none_match, etag):
                 # the ETag follows from the release and the request alone: nothing to evaluate
-                return Response(status_code=304, headers={**headers, "Cache-Status": f"{CACHE_NAME}; hit"})
+                return _not_modified(out, HIT)
         answer = cache.get(key) if cache is not None else None
-        cache_status = f"{CACHE_NAME}; hit"
+        cache_status = HIT
         began = time.perf_counter()
         if answer is None:
             try:
                 answer = await backend.sparql(job)
             except QueryError as problem:
-                return error(request, problem.status, problem.message, offers)
+                return refuse(problem.status, problem.message, offers)
             stored = cache is not None and cache.put(key, answer)
-            cache_status = f"{CACHE_NAME}; fwd=miss" + ("; stored" if stored else "")
+            cache_status = STORED if stored else MISS
         # who answered, and how long it took (W3C Server Timing): the web process, a query worker or the cache
-        where = "cache" if cache_status.endswith("hit") else answer.where or "backend"
-        headers["Server-Timing"] = f'sparql;dur={(time.perf_counter() - began) * 1000:.2f};desc="{where}"'
+        where = "cache" if cache_status is HIT else answer.where or "backend"
+        timing = f'sparql;dur={(time.perf_counter() - began) * 1000:.2f};desc="{where}"'
+        out.append((b"server-timing", timing.encode()))
         if cache is not None:
-            headers["Cache-Status"] = cache_status
-            if "ETag" in headers and etag_matches(if_none_match, headers["ETag"]):  # If-None-Match: *
-                return Response(status_code=304, headers=headers)
-        return Response(answer.body, media_type=formats.content_type(answer.media_type), headers=headers)
+            if etag and etag_matches(if_none_match, etag):  # If-None-Match: *
+                return _not_modified(out, cache_status)
+            out.append((b"cache-status", cache_status))
+        content_type = formats.content_type(answer.media_type).encode("latin-1")
+        out += [(b"content-type", content_type), (b"content-length", str(len(answer.body)).encode())]
+        return Answer(200, out, answer.body)
 
     return endpoint
 
 
-def make_router(endpoint: Callable[[Request], Awaitable[Response]]) -> APIRouter:
+HIT = f"{CACHE_NAME}; hit".encode()
+MISS = f"{CACHE_NAME}; fwd=miss".encode()
+STORED = f"{CACHE_NAME}; fwd=miss; stored".encode()
+
+
+def _dataset(params: list[tuple[str, str]]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """default-graph-uri and named-graph-uri (SPARQL 1.1 Protocol 2.1.4): none given, the service's dataset
+    (None, None); either given, exactly that dataset, the other part empty."""
+    if len(params) == 1 and params[0][0] == "query":  # the common case
+        return None, None
+    default = tuple(value for name, value in params if name == "default-graph-uri")
+    named = tuple(value for name, value in params if name == "named-graph-uri")
+    if not default and not named:
+        return None, None
+    return default, named
+
+
+def _not_modified(headers: list[tuple[bytes, bytes]], cache_status: bytes) -> Response:
+    response = Response(status_code=304)
+    response.raw_headers = [*headers, (b"cache-status", cache_status)]
+    return response
+
+
+async def _body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def make_router(endpoint: Endpoint) -> APIRouter:
     """The route as FastAPI knows it (HEAD and OPTIONS come this way; see `lean` for GET and POST)."""
+
+    async def route(request: Request) -> Response:
+        body = await request.body() if request.method == "POST" else b""
+        outcome = await endpoint(request.scope, request.receive, body)
+        if isinstance(outcome, Response):
+            return outcome
+        response = Response(outcome.body, status_code=outcome.status)
+        response.raw_headers = outcome.headers
+        return response
+
     router = APIRouter()
-    router.add_api_route("/sparql", endpoint, methods=["GET", "POST"], include_in_schema=False)
+    router.add_api_route("/sparql", route, methods=["GET", "POST"], include_in_schema=False)
     return router
 
 
-def lean(endpoint: Callable[[Request], Awaitable[Response]]) -> Callable[..., Awaitable[None]]:
+def lean(endpoint: Endpoint) -> ASGIApp:
     """The endpoint as a bare ASGI app: what FastAPI's routing, dependency solving and middleware stack add to
     every request (a few hundred µs, more than a cheap query) is skipped; Guard (middleware.py) dispatches GET and
     POST /sparql here and still applies its size limits, headers, log and last-resort handler."""
 
-    async def app(scope: dict, receive: Callable, send: Callable) -> None:
-        response = await endpoint(Request(scope, receive))
-        await response(scope, receive, send)
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        body = await _body(receive) if scope["method"] == "POST" else b""  # a GET's body means nothing (2.1.1)
+        outcome = await endpoint(scope, receive, body)
+        if isinstance(outcome, Response):
+            await outcome(scope, receive, send)
+            return
+        await send({"type": "http.response.start", "status": outcome.status, "headers": outcome.headers})
+        await send({"type": "http.response.body", "body": outcome.body})
 
     return app
