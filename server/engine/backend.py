@@ -214,7 +214,7 @@ class Embedded:
             if verdict is None:
                 verdict = await self._judge(key)
             # (None: the judge was busy; a later one is judged)
-            if verdict is not None and verdict != NOT_CHEAP and not await self._share(key):
+            if verdict is not None and verdict != NOT_CHEAP and (self._tiny(key) or not await self._share()):
                 return self._inline(request, key)
         if self.pool is None:
             raise RuntimeError("this backend answers lookups only")
@@ -224,16 +224,19 @@ class Embedded:
             trim_heap()  # what unpickling and copying a large answer left in glibc's free lists goes back
         return answer
 
-    async def _share(self, key: str) -> bool:
-        """Whether a cheap query goes to a worker after all: it is not tiny, others are waiting, and a worker has
-        a thread that no long-running query holds (so it never waits behind a runaway)."""
+    def _tiny(self, key: str) -> bool:
+        """Whether a cheap query is answered on the event loop at once: it takes little CPU (or has not run yet),
+        or there are no workers."""
         runs = self._runs.get(key)
-        if self.pool is None or runs is None or runs.cpu <= LOOP_BUDGET_S:
-            return False
+        return self.pool is None or runs is None or runs.cpu <= LOOP_BUDGET_S
+
+    async def _share(self) -> bool:
+        """Whether a cheap query that is not tiny goes to a worker after all: others are waiting, and a worker has
+        a thread that no long-running query holds (so it never waits behind a runaway)."""
         # one turn of the event loop first: requests that arrived meanwhile are read and counted (a loop that
         # answers queries back to back would never see the others waiting)
         await asyncio.sleep(0)
-        return self._in_flight > 1 and self.pool.idle_threads() > 0
+        return self._in_flight > 1 and self.pool is not None and self.pool.idle_threads() > 0
 
     async def _judge(self, key: str) -> float | None:
         """Judge a new shape here, on one thread beside the event loop (a parse: milliseconds), so that a cheap

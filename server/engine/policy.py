@@ -5,6 +5,7 @@ tokens with comments, strings and IRIs blanked out, so 'SERVICE' inside a litera
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ccds_crosswalk.engine.lexis import code_only
 
@@ -52,7 +53,11 @@ def refusal(query: str, max_chars: int) -> str | None:
     """Why this query is refused, or None."""
     if len(query) > max_chars:
         return f"the query is {len(query)} characters long; the limit is {max_chars}"
-    code = code_only(query)
+    return _refusal_of(code_only(query))
+
+
+@lru_cache(maxsize=256)  # the code of queries sent from one template is the same: their strings and IRIs are blanks
+def _refusal_of(code: str) -> str | None:
     if _may_hold(code, "service") and _SERVICE.search(code):
         return (
             "SERVICE is not supported: this endpoint answers from its own data only and never "
