@@ -112,8 +112,8 @@ def _dataset_options(store: ox.Store, request: QueryRequest, merged: Callable[[]
         return {}  # pyoxigraph reads FROM / FROM NAMED itself; the union option would override them
     if has_from_named:
         return {"default_graph": []}
-    if store.contains_named_graph(ox.NamedNode(UNION_GRAPH)):
-        return {"default_graph": [ox.NamedNode(UNION_GRAPH)], "named_graphs": _named(store)}
+    if store.contains_named_graph(_UNION):
+        return {"default_graph": [_UNION], "named_graphs": _named(store)}
     return {"use_default_graph_as_union": True}
 
 

@@ -16,7 +16,7 @@ from starlette.types import Scope
 from ccds_crosswalk.formats import HTML, JSON, N_TRIPLES, RDF_XML, TEXT, TURTLE, by_media_type, content_type
 from ccds_crosswalk.web.negotiation import negotiate
 
-__all__ = ["error", "etag_matches", "http_date", "representation", "url_without_query", "weak_etag"]
+__all__ = ["error", "etag_matches", "http_date", "raw_header", "representation", "url_without_query", "weak_etag"]
 
 
 def http_date(timestamp: float) -> str:
@@ -28,10 +28,15 @@ def weak_etag(content: bytes) -> str:
     return 'W/"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
+def raw_header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (`name` in lower case), read from the ASGI scope as it came."""
+    return next((value for key, value in scope.get("headers") or () if key == name), None)
+
+
 def url_without_query(scope: Scope) -> str:
     """The request's URL without its query string, as Starlette spells it (the Host header, else the server's
     address); remembered per host and path, since taking the URL apart anew cost ~20 µs of every SPARQL request."""
-    host = next((value for name, value in scope.get("headers") or () if name == b"host"), None)
+    host = raw_header(scope, b"host")
     server = scope.get("server")
     return _url_without_query(
         scope.get("scheme", "http"), host, tuple(server) if server else None, scope.get("root_path", ""), scope["path"]

@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ccds_crosswalk.web.headers import add_page_headers
+from ccds_crosswalk.web.http import raw_header
 from ccds_crosswalk.web.negotiation import accepts_gzip
 
 __all__ = ["Compress", "Guard", "SimpleCors", "configure_logging"]
@@ -148,8 +149,8 @@ class Compress(GZipMiddleware):
     substring "gzip", so "gzip;q=0" (a refusal, RFC 9110 12.5.3) would get gzip."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        encodings = next((value for name, value in scope.get("headers") or () if name == b"accept-encoding"), None)
-        if scope["type"] == "http" and not accepts_gzip(encodings.decode("latin-1") if encodings else None):
+        encodings = raw_header(scope, b"accept-encoding") or b""
+        if scope["type"] == "http" and not accepts_gzip(encodings.decode("latin-1") or None):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
@@ -185,7 +186,7 @@ class SimpleCors:
             self.headers.append((b"access-control-expose-headers", ", ".join(expose).encode("latin-1")))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not any(name == b"origin" for name, _ in scope.get("headers") or []):
+        if raw_header(scope, b"origin") is None:
             await self.app(scope, receive, send)
             return
 

@@ -132,7 +132,8 @@ def make_cache(settings: Settings, backend: Backend, release_id: str) -> ResultC
 
 
 class Answer(NamedTuple):
-    """A successful answer as it goes out: status, ASGI headers, body (no framework Response on this path)."""
+    """An answer as it goes out (200, or 304 to a conditional GET): status, ASGI headers, body; no framework
+    Response on this path."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
@@ -145,8 +146,8 @@ Endpoint = Callable[[Scope, Receive, bytes], Awaitable[Response | Answer]]
 def make_endpoint(
     settings: Settings, backend: Backend, prefixes: dict[str, str], cache: ResultCache | None = None
 ) -> Endpoint:
-    """The endpoint, from an ASGI scope and the request's body: a query's answer as an `Answer`, or a framework
-    Response (an error, the service description, a 304). A lookup is a few hundred µs, so the success path builds
+    """The endpoint, from an ASGI scope and the request's body: a query's answer (or 304) as an `Answer`, or a
+    framework Response (an error, the service description). A lookup is a few hundred µs, so the success path builds
     no Request or Response objects and reads each header once."""
     limits = settings.limits
 
@@ -232,8 +233,6 @@ STORED = f"{CACHE_NAME}; fwd=miss; stored".encode()
 def _dataset(params: list[tuple[str, str]]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
     """default-graph-uri and named-graph-uri (SPARQL 1.1 Protocol 2.1.4): none given, the service's dataset
     (None, None); either given, exactly that dataset, the other part empty."""
-    if len(params) == 1 and params[0][0] == "query":  # the common case
-        return None, None
     default = tuple(value for name, value in params if name == "default-graph-uri")
     named = tuple(value for name, value in params if name == "named-graph-uri")
     if not default and not named:
@@ -241,26 +240,14 @@ def _dataset(params: list[tuple[str, str]]) -> tuple[tuple[str, ...] | None, tup
     return default, named
 
 
-def _not_modified(headers: list[tuple[bytes, bytes]], cache_status: bytes) -> Response:
-    response = Response(status_code=304)
-    response.raw_headers = [*headers, (b"cache-status", cache_status)]
-    return response
-
-
-async def _body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+def _not_modified(headers: list[tuple[bytes, bytes]], cache_status: bytes) -> Answer:
+    return Answer(304, [*headers, (b"cache-status", cache_status)], b"")
 
 
 def make_router(endpoint: Endpoint) -> APIRouter:
-    """The route as FastAPI knows it (HEAD and OPTIONS come this way; see `lean` for GET and POST)."""
+    """The route as FastAPI knows it. Guard sends GET and POST to `lean` instead, so the route gives the framework
+    what it answers itself: 405 to other methods (HEAD included) and CORS preflights (OPTIONS); its handler serves
+    the endpoint only to an app run without Guard."""
 
     async def route(request: Request) -> Response:
         body = await request.body() if request.method == "POST" else b""
@@ -282,7 +269,8 @@ def lean(endpoint: Endpoint) -> ASGIApp:
     POST /sparql here and still applies its size limits, headers, log and last-resort handler."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        body = await _body(receive) if scope["method"] == "POST" else b""  # a GET's body means nothing (2.1.1)
+        # a GET's body means nothing (2.1.1)
+        body = await Request(scope, receive).body() if scope["method"] == "POST" else b""
         outcome = await endpoint(scope, receive, body)
         if isinstance(outcome, Response):
             await outcome(scope, receive, send)
